@@ -1,0 +1,257 @@
+#include "cmdline/options.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <array>
+#include <functional>
+
+namespace mq {
+
+namespace {
+
+enum class Arg { None, Required };
+
+// The option table: every name QEMU users know, its synopsis and help for
+// `-h`, and where CLI11 stores the value. Aliases share one entry.
+struct OptionDef {
+    std::vector<const char*> names; // without dashes: {"M", "machine"}
+    Arg arg;
+    const char* synopsis; // "-machine [type=]name[,prop[=value][,...]]"
+    const char* help;
+    const char* section;
+};
+
+const std::vector<OptionDef>& option_table() {
+    static const std::vector<OptionDef> table{
+        {{"h", "help"}, Arg::None, "-h or -help", "display this help and exit", "Standard options"},
+        {{"version"}, Arg::None, "-version", "display version information and exit", "Standard options"},
+        {{"M", "machine"}, Arg::Required, "-machine [type=]name[,prop[=value][,...]]",
+         "selects emulated machine ('-machine help' for list)\n"
+         "property dumpdtb=file dumps the device tree and exits",
+         "Standard options"},
+        {{"smp"}, Arg::Required, "-smp [[cpus=]n]", "set the number of initial CPUs to 'n' [default=1]",
+         "Standard options"},
+        {{"m"}, Arg::Required, "-m [size=]megs[M|G]",
+         "configure guest RAM\nsize: initial amount of guest memory", "Standard options"},
+        {{"device"}, Arg::Required, "-device driver[,prop[=value][,...]]",
+         "add device (based on driver)\nprop=value,... sets driver properties\n"
+         "use '-device help' to print all possible drivers\n"
+         "use '-device driver,help' to print all possible properties",
+         "Standard options"},
+        {{"kernel"}, Arg::Required, "-kernel bzImage", "use 'bzImage' as kernel image",
+         "Boot Image or Kernel specific"},
+        {{"append"}, Arg::Required, "-append cmdline", "use 'cmdline' as kernel command line",
+         "Boot Image or Kernel specific"},
+        {{"initrd"}, Arg::Required, "-initrd file", "use 'file' as initial ram disk",
+         "Boot Image or Kernel specific"},
+        {{"dtb"}, Arg::Required, "-dtb file", "use 'file' as device tree image",
+         "Boot Image or Kernel specific"},
+        {{"bios"}, Arg::Required, "-bios file", "set the filename for the BIOS ('none' for none)",
+         "Debug/Expert options"},
+        {{"nographic"}, Arg::None, "-nographic",
+         "disable graphical output and redirect serial I/Os to console", "Display options"},
+        {{"serial"}, Arg::Required, "-serial dev", "redirect the serial port to char device 'dev'",
+         "Debug/Expert options"},
+        {{"monitor"}, Arg::Required, "-monitor dev", "redirect the monitor to char device 'dev'",
+         "Debug/Expert options"},
+        {{"qmp"}, Arg::Required, "-qmp dev", "like -monitor but opens in 'control' mode",
+         "Debug/Expert options"},
+        {{"S"}, Arg::None, "-S", "freeze CPU at startup (use 'c' to start execution)",
+         "Debug/Expert options"},
+        {{"s"}, Arg::None, "-s", "shorthand for -gdb tcp::1234", "Debug/Expert options"},
+        {{"gdb"}, Arg::Required, "-gdb dev", "accept gdb connection on 'dev'", "Debug/Expert options"},
+        {{"d"}, Arg::Required, "-d item1,...", "enable logging of specified items (use '-d help' for a list)",
+         "Debug/Expert options"},
+        {{"D"}, Arg::Required, "-D logfile", "output log to logfile (default stderr)",
+         "Debug/Expert options"},
+        {{"icount"}, Arg::Required, "-icount [shift=N]",
+         "enable virtual instruction counter with 2^N clock ticks per\ninstruction",
+         "Debug/Expert options"},
+        {{"no-reboot"}, Arg::None, "-no-reboot", "exit instead of rebooting", "Debug/Expert options"},
+    };
+    return table;
+}
+
+// CLI11's name for an option: its longest QEMU name with two dashes.
+std::string cli_name(const OptionDef& def) {
+    std::string names;
+    for (const char* n : def.names) {
+        if (!names.empty()) names += ",";
+        names += fmt::format("--{}", n);
+    }
+    return names;
+}
+
+const OptionDef* find_option(std::string_view name) {
+    for (const auto& def : option_table()) {
+        for (const char* n : def.names) {
+            if (name == n) return &def;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
+    // Pass 1, QEMU's lookup_opt(): one dash or two, then the name; an option
+    // that takes an argument takes the next word whatever it looks like. Each
+    // occurrence becomes one unambiguous "--name=value" word for CLI11.
+    std::vector<std::string> words;
+    std::vector<OptionArg> occurrences; // the same, as the user wrote them
+    for (int i = 1; i < argc; i++) {
+        std::string_view word = argv[i];
+        if (word.size() < 2 || word[0] != '-') {
+            return make_error("Could not open '{}': disk images are not supported", word)
+                .at(std::string(word));
+        }
+        std::string_view name = word.substr(word.starts_with("--") ? 2 : 1);
+        const OptionDef* def = find_option(name);
+        if (!def) return make_error("invalid option").at(std::string(word));
+        std::string canonical = fmt::format("--{}", def->names.back());
+        if (def->arg == Arg::Required) {
+            if (i + 1 >= argc) return make_error("requires an argument").at(std::string(word));
+            std::string value = argv[++i];
+            words.push_back(canonical + "=" + value);
+            occurrences.push_back({std::string(word), value});
+        } else {
+            words.push_back(canonical);
+            occurrences.push_back({std::string(word), {}});
+        }
+    }
+
+    // Pass 2: CLI11 stores the values.
+    CLI::App app{"miniqemu"};
+    app.set_help_flag();
+    VmOptions opts;
+    std::vector<std::string> machine, devices, memory, smp, bios, kernel, append, initrd, dtb,
+        serial, monitor, qmp, gdb, log_items, log_file, icount;
+    std::map<const OptionDef*, std::vector<std::string>*> stores;
+    std::map<const OptionDef*, bool*> flags;
+    bool help = false, version = false, nographic = false, stopped = false, gdb_default = false,
+         no_reboot = false;
+    auto bind = [&](std::string_view name, std::vector<std::string>* store) {
+        stores[find_option(name)] = store;
+    };
+    bind("machine", &machine);
+    bind("device", &devices);
+    bind("m", &memory);
+    bind("smp", &smp);
+    bind("bios", &bios);
+    bind("kernel", &kernel);
+    bind("append", &append);
+    bind("initrd", &initrd);
+    bind("dtb", &dtb);
+    bind("serial", &serial);
+    bind("monitor", &monitor);
+    bind("qmp", &qmp);
+    bind("gdb", &gdb);
+    bind("d", &log_items);
+    bind("D", &log_file);
+    bind("icount", &icount);
+    flags[find_option("help")] = &help;
+    flags[find_option("version")] = &version;
+    flags[find_option("nographic")] = &nographic;
+    flags[find_option("S")] = &stopped;
+    flags[find_option("s")] = &gdb_default;
+    flags[find_option("no-reboot")] = &no_reboot;
+    for (const auto& def : option_table()) {
+        if (def.arg == Arg::Required) {
+            app.add_option(cli_name(def), *stores.at(&def), def.help)->allow_extra_args(false);
+        } else {
+            app.add_flag(cli_name(def), *flags.at(&def), def.help)
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        }
+    }
+    try {
+        std::vector<std::string> reversed(words.rbegin(), words.rend());
+        app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+        return make_error("{}", e.what());
+    }
+
+    // Keep each option's text for error locations.
+    auto args_of = [&](std::string_view name) {
+        const OptionDef* def = find_option(name);
+        std::vector<OptionArg> out;
+        for (auto& occ : occurrences) {
+            std::string_view n = occ.option;
+            n.remove_prefix(n.starts_with("--") ? 2 : 1);
+            if (find_option(n) == def) out.push_back(occ);
+        }
+        return out;
+    };
+    auto last = [&](std::string_view name) -> std::optional<OptionArg> {
+        auto all = args_of(name);
+        if (all.empty()) return std::nullopt;
+        return all.back();
+    };
+    auto last_value = [](const std::vector<std::string>& v) -> std::optional<std::string> {
+        if (v.empty()) return std::nullopt;
+        return v.back();
+    };
+
+    opts.machine = args_of("machine");
+    opts.devices = args_of("device");
+    opts.memory = last("m");
+    opts.smp = last("smp");
+    opts.bios = last_value(bios);
+    opts.kernel = last_value(kernel);
+    opts.append = last_value(append);
+    opts.initrd = last_value(initrd);
+    opts.dtb = last_value(dtb);
+    opts.serial = serial;
+    opts.monitor = monitor;
+    opts.qmp = qmp;
+    opts.gdb = last_value(gdb);
+    if (gdb_default && !opts.gdb) opts.gdb = "tcp::1234";
+    opts.log_items = last("d");
+    opts.log_file = last_value(log_file);
+    opts.icount = last("icount");
+    opts.nographic = nographic;
+    opts.start_stopped = stopped;
+    opts.no_reboot = no_reboot;
+    opts.show_help = help;
+    opts.show_version = version;
+    return opts;
+}
+
+std::string version_text() {
+    return fmt::format("miniqemu emulator version {} (a RISC-V virt emulator with QEMU's "
+                       "command line)\n",
+                       MINIQEMU_VERSION);
+}
+
+std::string command_line_help(const std::string& program) {
+    std::string out = version_text();
+    out += fmt::format("usage: {} [options]\n", program);
+    std::string section;
+    for (const auto& def : option_table()) {
+        if (section != def.section) {
+            section = def.section;
+            out += fmt::format("\n{}:\n", section);
+        }
+        std::string synopsis = def.synopsis;
+        std::string help = def.help;
+        // QEMU's layout: the synopsis, then the help from column 16.
+        std::string first_line = help.substr(0, help.find('\n'));
+        if (synopsis.size() < 16) {
+            out += fmt::format("{:<16}{}\n", synopsis, first_line);
+        } else {
+            out += fmt::format("{}\n{:16}{}\n", synopsis, "", first_line);
+        }
+        for (size_t pos = help.find('\n'); pos != std::string::npos;) {
+            size_t next = help.find('\n', pos + 1);
+            out += fmt::format("{:16}{}\n", "", help.substr(pos + 1, next - pos - 1));
+            pos = next;
+        }
+    }
+    out += "\nDuring emulation, the following keys are useful:\n"
+           "ctrl-a h    print this help\n"
+           "ctrl-a x    exit emulator\n"
+           "ctrl-a c    switch between console and monitor\n";
+    return out;
+}
+
+} // namespace mq

@@ -1,0 +1,53 @@
+// The command line, QEMU's way (QEMU: softmmu/vl.c, qemu-options.hx).
+//
+// Every option works with one dash or two (-machine, --machine). The
+// options themselves are one table (kOptions in options.cpp); CLI11 parses
+// against it, and `-h` prints it.
+#pragma once
+
+#include "core/error.h"
+#include "core/keyval.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mq {
+
+// One occurrence of an option with an argument, kept with its text so that
+// errors can name it: "miniqemu: -device foo: ...".
+struct OptionArg {
+    std::string option; // "-device"
+    std::string value;  // "edu,id=edu1"
+    std::string location() const { return option + " " + value; }
+};
+
+struct VmOptions {
+    std::vector<OptionArg> machine; // -M/-machine, merged in order
+    std::vector<OptionArg> devices; // -device
+    std::optional<OptionArg> memory; // -m
+    std::optional<OptionArg> smp;
+    std::optional<std::string> bios, kernel, append, initrd, dtb;
+    bool nographic = false;
+    bool start_stopped = false; // -S
+    std::optional<std::string> gdb; // -gdb, or tcp::1234 from -s
+    std::vector<std::string> serial;
+    std::vector<std::string> monitor;
+    std::vector<std::string> qmp;
+    std::optional<OptionArg> log_items; // -d
+    std::optional<std::string> log_file; // -D
+    std::optional<OptionArg> icount;
+    bool no_reboot = false;
+    bool show_version = false;
+    bool show_help = false;
+};
+
+// Parses argv. An unknown option or a missing argument is an error whose
+// location is the option, in QEMU's wording.
+Result<VmOptions> parse_command_line(int argc, const char* const* argv);
+
+// `-h`.
+std::string command_line_help(const std::string& program);
+std::string version_text();
+
+} // namespace mq

@@ -1,0 +1,234 @@
+// From argv to a running machine, in the order QEMU's qemu_init() follows:
+// options, logging, type registration, the machine, its devices, run.
+#include "cmdline/vl.h"
+
+#include "cmdline/options.h"
+#include "core/log.h"
+#include "core/machine.h"
+#include "core/module.h"
+#include "core/qdev/qdev.h"
+
+#include <cstdio>
+
+namespace mq {
+
+namespace {
+
+void print_stdout(const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+}
+
+Status setup_logging(const VmOptions& opts, bool* help_only) {
+    if (opts.log_items) {
+        if (is_help_option(opts.log_items->value)) {
+            print_stdout(qemu_log_help());
+            *help_only = true;
+            return {};
+        }
+        auto mask = qemu_str_to_log_mask(opts.log_items->value);
+        if (!mask) return mask.take_error().at(opts.log_items->location());
+        qemu_set_log(*mask);
+    }
+    if (opts.log_file) {
+        if (auto st = qemu_set_log_filename(*opts.log_file); !st) return st;
+    }
+    return {};
+}
+
+Result<uint64_t> parse_memory_option(const OptionArg& arg) {
+    auto bag = keyval_parse(arg.value, "size");
+    if (!bag) return bag.take_error().at(arg.location());
+    for (const auto& [key, value] : *bag) {
+        if (key != "size") return make_error("Invalid parameter '{}'", key).at(arg.location());
+    }
+    const std::string* size = bag->get("size");
+    if (!size) return make_error("missing 'size' option value").at(arg.location());
+    // A bare number means MiB, as in QEMU.
+    auto bytes = parse_size(*size, 'M');
+    if (!bytes) {
+        return make_error("Parameter 'size' expects a non-negative number below 2^64")
+            .with_hint("Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
+                       "peta-\nand exabytes, respectively.\n")
+            .at(arg.location());
+    }
+    return *bytes;
+}
+
+Result<unsigned> parse_smp_option(const OptionArg& arg, const MachineClass& mc) {
+    auto bag = keyval_parse(arg.value, "cpus");
+    if (!bag) return bag.take_error().at(arg.location());
+    uint64_t cpus = 0;
+    uint64_t topology = 1;
+    bool has_topology = false;
+    for (const auto& [key, value] : *bag) {
+        auto v = PropertyTraits<uint32_t>::parse(key, value);
+        if (!v) return v.take_error().at(arg.location());
+        if (key == "cpus") {
+            cpus = *v;
+        } else if (key == "sockets" || key == "dies" || key == "clusters" || key == "cores" ||
+                   key == "threads") {
+            topology *= *v;
+            has_topology = true;
+        } else if (key != "maxcpus") {
+            return make_error("Invalid parameter '{}'", key).at(arg.location());
+        }
+    }
+    if (cpus == 0) cpus = has_topology ? topology : 1;
+    if (cpus > mc.max_cpus) {
+        return make_error("Invalid SMP CPUs {}. The max CPUs supported by machine '{}' is {}", cpus,
+                          mc.name, mc.max_cpus);
+    }
+    return static_cast<unsigned>(cpus);
+}
+
+} // namespace
+
+int qemu_main(int argc, const char* const* argv) {
+    error_set_progname(argc > 0 ? argv[0] : "miniqemu");
+    auto parsed = parse_command_line(argc, argv);
+    if (!parsed) {
+        error_report_err(parsed.error());
+        return 1;
+    }
+    VmOptions& opts = *parsed;
+    if (opts.show_help) {
+        print_stdout(command_line_help(error_get_progname()));
+        return 0;
+    }
+    if (opts.show_version) {
+        print_stdout(version_text());
+        return 0;
+    }
+
+    // Logging comes before type registration, so that -d qom narrates it.
+    bool help_only = false;
+    if (auto st = setup_logging(opts, &help_only); !st) {
+        error_report_err(st.error());
+        return 1;
+    }
+    if (help_only) return 0;
+
+    if (auto st = module_call_init(MODULE_INIT_QOM); !st) {
+        error_report_err(st.error());
+        return 1;
+    }
+
+    // -machine: all occurrences merge, the last value of a key wins.
+    PropertyBag machine_opts;
+    bool machine_help_wanted = false;
+    for (const auto& arg : opts.machine) {
+        auto bag = keyval_parse(arg.value, "type");
+        if (!bag) {
+            error_report_err(bag.take_error().at(arg.location()));
+            return 1;
+        }
+        machine_help_wanted |= bag->help;
+        for (const auto& [k, v] : *bag) machine_opts.set(k, v);
+    }
+    std::optional<std::string> machine_type = machine_opts.take("type");
+    if (machine_help_wanted || (machine_type && is_help_option(*machine_type))) {
+        MachineClass* mc = machine_type ? find_machine(*machine_type) : nullptr;
+        print_stdout(mc ? machine_help(*mc) : machine_help_list());
+        return 0;
+    }
+
+    // -device help and -device NAME,help are answered before anything is built.
+    std::vector<PropertyBag> device_opts;
+    for (const auto& arg : opts.devices) {
+        auto bag = keyval_parse(arg.value, "driver");
+        if (!bag) {
+            error_report_err(bag.take_error().at(arg.location()));
+            return 1;
+        }
+        const std::string* driver = bag->get("driver");
+        if (bag->help || (driver && is_help_option(*driver))) {
+            if (!driver || is_help_option(*driver)) {
+                print_stdout(qdev_device_help_list());
+                return 0;
+            }
+            auto help = qdev_device_help(*driver);
+            if (!help) {
+                error_report_err(help.take_error().at(arg.location()));
+                return 1;
+            }
+            print_stdout(*help);
+            return 0;
+        }
+        for (const auto& w : bag->warnings) error_report_err(Error{w, {}, arg.location()});
+        device_opts.push_back(std::move(*bag));
+    }
+
+    MachineClass* mc = machine_type ? find_machine(*machine_type) : find_default_machine();
+    if (!mc) {
+        error_report_err(make_error("unsupported machine type")
+                             .with_hint("Use -machine help to list supported machines\n"));
+        return 1;
+    }
+
+    auto vm = Vm::create(*mc, opts, machine_opts);
+    if (!vm) {
+        error_report_err(vm.error());
+        return 1;
+    }
+    for (size_t i = 0; i < device_opts.size(); i++) {
+        auto dev = qdev_device_add(device_opts[i]);
+        if (!dev) {
+            error_report_err(dev.take_error().at(opts.devices[i].location()));
+            return 1;
+        }
+    }
+    return (*vm)->run();
+}
+
+Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
+                                       const PropertyBag& machine_opts) {
+    auto vm = std::unique_ptr<Vm>(new Vm());
+    vm->m_opts = opts;
+
+    auto obj = object_new_as<MachineState>(object_class_get_name(&mc));
+    if (!obj) return obj.take_error();
+    vm->m_machine = obj->get();
+    object_property_add_child(object_get_root(), "machine", vm->m_machine);
+    MachineState& ms = *vm->m_machine;
+
+    if (opts.memory) {
+        auto size = parse_memory_option(*opts.memory);
+        if (!size) return size.take_error();
+        if (*size) ms.ram_size = *size;
+    }
+    if (opts.smp) {
+        auto cpus = parse_smp_option(*opts.smp, mc);
+        if (!cpus) return cpus.take_error();
+        ms.smp_cpus = *cpus;
+    }
+    // -kernel and friends are machine properties, as in QEMU.
+    auto set = [&](const char* name, const std::optional<std::string>& v) -> Status {
+        if (!v) return {};
+        return object_property_set_str(&ms, name, *v);
+    };
+    for (auto [name, value] : {std::pair{"kernel", &opts.kernel}, {"append", &opts.append},
+                               {"initrd", &opts.initrd}, {"dtb", &opts.dtb},
+                               {"firmware", &opts.bios}}) {
+        if (auto st = set(name, *value); !st) return st.take_error();
+    }
+    for (const auto& [key, value] : machine_opts) {
+        if (auto st = object_property_set_str(&ms, key, value); !st) return st.take_error();
+    }
+
+    qdev_get_peripheral();
+    qdev_get_peripheral_anon();
+    container_get(&ms, "/unattached");
+    if (mc.init) {
+        if (auto st = mc.init(ms); !st) return st.take_error();
+    }
+    return vm;
+}
+
+int Vm::run() {
+    // Until a machine can execute, running it means showing what was built.
+    print_stdout(qom_tree_string(m_machine));
+    return 0;
+}
+
+} // namespace mq

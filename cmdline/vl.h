@@ -1,0 +1,29 @@
+// The program's main flow (QEMU: softmmu/vl.c).
+#pragma once
+
+#include "cmdline/options.h"
+#include "core/machine.h"
+
+#include <memory>
+
+namespace mq {
+
+// Parses argv, builds the machine and runs it. Returns the exit status.
+int qemu_main(int argc, const char* const* argv);
+
+// One virtual machine: the machine object and what the command line asked of it.
+class Vm {
+public:
+    static Result<std::unique_ptr<Vm>> create(MachineClass& mc, const VmOptions& opts,
+                                              const PropertyBag& machine_opts);
+    // Runs until the guest or the user ends it; returns the exit status.
+    int run();
+    MachineState& machine() { return *m_machine; }
+
+private:
+    Vm() = default;
+    VmOptions m_opts;
+    MachineState* m_machine = nullptr; // owned by the composition tree at /machine
+};
+
+} // namespace mq

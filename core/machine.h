@@ -1,0 +1,50 @@
+// The abstract machine (QEMU: hw/core/machine.c, include/hw/boards.h).
+//
+// A board is a subclass of TYPE_MACHINE named "<name>-machine". `-M virt`
+// finds "virt-machine", creates it at /machine, sets its properties from the
+// bag, and runs MachineClass::init, which builds the memory map, the CPUs
+// and the devices.
+#pragma once
+
+#include "core/keyval.h"
+#include "core/qom/object.h"
+
+#include <functional>
+#include <string>
+
+namespace mq {
+
+inline constexpr const char* TYPE_MACHINE = "machine";
+inline constexpr const char* TYPE_MACHINE_SUFFIX = "-machine";
+
+struct MachineState : Object {
+    static constexpr const char* type = TYPE_MACHINE;
+    uint64_t ram_size = 0;
+    unsigned smp_cpus = 1;
+    std::string kernel_filename; // -kernel, "kernel"
+    std::string kernel_cmdline;  // -append, "append"
+    std::string initrd_filename; // -initrd, "initrd"
+    std::string firmware;        // -bios, "firmware"
+    std::string dtb;             // -dtb, "dtb"
+    std::string dumpdtb;         // "dumpdtb"
+};
+
+struct MachineClass : DerivedClass<MachineClass, ObjectClass> {
+    std::string name; // "virt": the type name without "-machine"
+    std::string desc;
+    bool is_default = false;
+    uint64_t default_ram_size = 128ull << 20;
+    unsigned max_cpus = 1;
+    std::function<Status(MachineState&)> init;
+};
+
+MachineClass& machine_get_class(MachineState& ms);
+// The class of `-M name`, or null.
+MachineClass* find_machine(std::string_view name);
+MachineClass* find_default_machine();
+// `-M help`.
+std::string machine_help_list();
+// `-M virt,help`.
+std::string machine_help(MachineClass& mc);
+
+} // namespace mq
