@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <ranges>
 
@@ -92,6 +95,10 @@ Status qemu_set_log_filename(const std::string& path) {
     if (path.empty()) {
         target = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     } else {
+        // Open it ourselves first: spdlog would create missing directories.
+        FILE* probe = std::fopen(path.c_str(), "w");
+        if (!probe) return make_error("Error opening logfile {}: {}", path, std::strerror(errno));
+        std::fclose(probe);
         try {
             target = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true);
         } catch (const spdlog::spdlog_ex&) {
