@@ -3,12 +3,17 @@
 #include "cmdline/vl.h"
 
 #include "cmdline/options.h"
+#include "core/chardev.h"
 #include "core/log.h"
 #include "core/machine.h"
+#include "core/main-loop.h"
 #include "core/module.h"
+#include "core/monitor.h"
 #include "core/qdev/qdev.h"
+#include "core/timer.h"
 
 #include <cstdio>
+#include <fstream>
 
 namespace mq {
 
@@ -80,6 +85,53 @@ Result<unsigned> parse_smp_option(const OptionArg& arg, const MachineClass& mc) 
                           mc.name, mc.max_cpus);
     }
     return static_cast<unsigned>(cpus);
+}
+
+// -serial and -monitor, with QEMU's defaults: there is no graphical
+// console here, so without -nographic the defaults are -nographic's. The
+// serial port and the monitor share stdio through the mux (Ctrl-a c) unless
+// one of them was given explicitly.
+Status setup_chardevs(const VmOptions& opts) {
+    std::vector<std::string> serial_specs = opts.serial;
+    std::vector<std::string> monitor_specs = opts.monitor;
+    if (serial_specs.empty() && monitor_specs.empty()) {
+        serial_specs.push_back("mon:stdio");
+    } else {
+        if (serial_specs.empty()) serial_specs.push_back("stdio");
+        if (monitor_specs.empty()) monitor_specs.push_back("stdio");
+    }
+    std::vector<Chardev*> serials;
+    for (size_t i = 0; i < monitor_specs.size(); i++) {
+        const auto& spec = monitor_specs[i];
+        auto chr = qemu_chr_new(fmt::format("compat_monitor{}", i), spec);
+        if (!chr) {
+            Error e = chr.take_error().at("-monitor " + spec);
+            error_report_err(e);
+            return make_error("could not connect monitor to character backend '{}'", spec)
+                .at("-monitor " + spec);
+        }
+        if (*chr) monitor_init_hmp(*chr);
+    }
+    for (size_t i = 0; i < serial_specs.size(); i++) {
+        const auto& spec = serial_specs[i];
+        auto chr = qemu_chr_new(fmt::format("serial{}", i), spec);
+        if (!chr) {
+            Error e = chr.take_error().at("-serial " + spec);
+            error_report_err(e);
+            return make_error("could not connect serial device to character backend '{}'", spec)
+                .at("-serial " + spec);
+        }
+        // "mon:" puts a monitor on the same mux as the serial port.
+        if (*chr && spec.starts_with("mon:")) monitor_init_hmp(*chr);
+        serials.push_back(*chr);
+    }
+    serial_hds_set(std::move(serials));
+    return {};
+}
+
+Status unsupported(const std::optional<std::string>& value, const char* option, const char* what) {
+    if (!value) return {};
+    return make_error("{} is not supported yet", what).at(fmt::format("{} {}", option, *value));
 }
 
 } // namespace
@@ -166,6 +218,20 @@ int qemu_main(int argc, const char* const* argv) {
         return 1;
     }
 
+    for (auto st : {unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp",
+                                "QMP"),
+                    unsupported(opts.gdb, "-gdb", "the gdb stub")}) {
+        if (!st) {
+            error_report_err(st.error());
+            return 1;
+        }
+    }
+    if (auto st = setup_chardevs(opts); !st) {
+        error_report_err(st.error());
+        return 1;
+    }
+    qemu_set_no_reboot(opts.no_reboot);
+
     auto vm = Vm::create(*mc, opts, machine_opts);
     if (!vm) {
         error_report_err(vm.error());
@@ -178,6 +244,14 @@ int qemu_main(int argc, const char* const* argv) {
             return 1;
         }
     }
+    MachineState& ms = (*vm)->machine();
+    if (auto& done = machine_get_class(ms).done) {
+        if (auto st = done(ms); !st) {
+            error_report_err(st.error());
+            return 1;
+        }
+    }
+    if (!ms.dumpdtb.empty()) return (*vm)->dump_dtb();
     return (*vm)->run();
 }
 
@@ -225,10 +299,37 @@ Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
     return vm;
 }
 
-int Vm::run() {
-    // Until a machine can execute, running it means showing what was built.
-    print_stdout(qom_tree_string(m_machine));
+int Vm::dump_dtb() {
+    const std::string& path = m_machine->dumpdtb;
+    const std::vector<uint8_t>* fdt = machine_get_fdt(*m_machine);
+    if (!fdt) {
+        error_report_err(make_error("this machine has no device tree to dump"));
+        return 1;
+    }
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(fdt->data()), static_cast<std::streamsize>(fdt->size()));
+    if (!out) {
+        error_report_err(make_error("Failed to write dtb to '{}'", path));
+        return 1;
+    }
+    std::fprintf(stderr, "%s: info: dtb dumped to %s. Exiting.\n", error_get_progname().c_str(),
+                 path.c_str());
     return 0;
+}
+
+int Vm::run() {
+    {
+        BqlGuard bql;
+        qemu_system_reset();
+        qemu_set_reset_handler([] { qemu_system_reset(); });
+        qemu_chr_open_all();
+    }
+    virtual_clock_start();
+    main_loop_set_drives_timers(true);
+    int status = main_loop_run();
+    main_loop_set_drives_timers(false);
+    qemu_log_flush();
+    return status;
 }
 
 } // namespace mq

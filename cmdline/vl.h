@@ -18,6 +18,8 @@ public:
                                               const PropertyBag& machine_opts);
     // Runs until the guest or the user ends it; returns the exit status.
     int run();
+    // -M ...,dumpdtb=FILE: writes the device tree and reports it.
+    int dump_dtb();
     MachineState& machine() { return *m_machine; }
 
 private:

@@ -2,12 +2,18 @@
 
 #include "core/module.h"
 #include "core/qdev/qdev.h"
+#include "core/qdev/sysbus.h"
 
 #include <algorithm>
 
 namespace mq {
 
 MachineClass& machine_get_class(MachineState& ms) { return class_cast<MachineClass>(*ms.klass); }
+
+const std::vector<uint8_t>* machine_get_fdt(MachineState& ms) {
+    auto& mc = machine_get_class(ms);
+    return mc.get_fdt ? mc.get_fdt(ms) : nullptr;
+}
 
 MachineClass* find_machine(std::string_view name) {
     for (ObjectClass* oc : object_class_get_list(TYPE_MACHINE, false)) {
@@ -47,6 +53,28 @@ std::string machine_help(MachineClass& mc) {
     std::string out = fmt::format("{} options:\n", object_class_get_name(&mc));
     for (auto& l : lines) out += l + "\n";
     return out;
+}
+
+namespace {
+
+std::vector<std::function<void()>>& reset_handlers() {
+    static std::vector<std::function<void()>> h;
+    return h;
+}
+
+void reset_bus(BusState* bus) {
+    for (DeviceState* dev : bus->children) device_cold_reset(*dev);
+}
+
+} // namespace
+
+void qemu_register_reset(std::function<void()> handler) {
+    reset_handlers().push_back(std::move(handler));
+}
+
+void qemu_system_reset() {
+    reset_bus(sysbus_get_default());
+    for (auto& h : reset_handlers()) h();
 }
 
 namespace {

@@ -36,7 +36,18 @@ struct MachineClass : DerivedClass<MachineClass, ObjectClass> {
     uint64_t default_ram_size = 128ull << 20;
     unsigned max_cpus = 1;
     std::function<Status(MachineState&)> init;
+    // After the -device options: load images, finish the device tree.
+    std::function<Status(MachineState&)> done;
+    // The flattened device tree the machine built, if it builds one.
+    std::function<const std::vector<uint8_t>*(MachineState&)> get_fdt;
 };
+
+const std::vector<uint8_t>* machine_get_fdt(MachineState& ms);
+
+// System reset: every device on the system bus tree, then the handlers
+// registered here in order (ROM blobs back into memory, then the CPUs).
+void qemu_register_reset(std::function<void()> handler);
+void qemu_system_reset();
 
 MachineClass& machine_get_class(MachineState& ms);
 // The class of `-M name`, or null.

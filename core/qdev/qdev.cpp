@@ -250,10 +250,56 @@ Result<BusState*> qbus_find(std::string_view path) {
 
 void device_cold_reset(DeviceState& dev) {
     DeviceClass& dc = device_get_class(dev);
+    if (dev.parent_bus) {
+        auto& bc = bus_get_class(*dev.parent_bus);
+        if (bc.reset_dev) bc.reset_dev(dev);
+    }
     if (dc.reset) dc.reset(dev);
     for (BusState* bus : dev.child_bus) {
         for (DeviceState* child : bus->children) device_cold_reset(*child);
     }
+}
+
+namespace {
+
+NamedGPIOList& gpio_list(DeviceState* dev, std::string_view name) {
+    for (auto& l : dev->gpios) {
+        if (l.name == name) return l;
+    }
+    dev->gpios.push_back(NamedGPIOList{std::string(name), {}, {}});
+    return dev->gpios.back();
+}
+
+} // namespace
+
+void qdev_init_gpio_in_named(DeviceState* dev, std::function<void(int, int)> handler,
+                             std::string_view name, int n) {
+    auto& list = gpio_list(dev, name);
+    int base = static_cast<int>(list.in.size());
+    for (int i = 0; i < n; i++) {
+        list.in.push_back(std::make_unique<IRQState>(IRQState{handler, base + i}));
+    }
+}
+
+void qdev_init_gpio_out_named(DeviceState* dev, QemuIrq* pins, std::string_view name, int n) {
+    auto& list = gpio_list(dev, name);
+    for (int i = 0; i < n; i++) list.out.push_back(&pins[i]);
+}
+
+QemuIrq qdev_get_gpio_in_named(DeviceState* dev, std::string_view name, int n) {
+    auto& list = gpio_list(dev, name);
+    if (n < 0 || n >= static_cast<int>(list.in.size())) {
+        qom_abort(fmt::format("{} has no input line {} '{}'", object_get_typename(dev), n, name));
+    }
+    return QemuIrq(list.in[n].get());
+}
+
+void qdev_connect_gpio_out_named(DeviceState* dev, std::string_view name, int n, QemuIrq irq) {
+    auto& list = gpio_list(dev, name);
+    if (n < 0 || n >= static_cast<int>(list.out.size())) {
+        qom_abort(fmt::format("{} has no output line {} '{}'", object_get_typename(dev), n, name));
+    }
+    *list.out[n] = irq;
 }
 
 Object* qdev_get_machine() { return container_get(object_get_root(), "/machine"); }
@@ -390,6 +436,10 @@ void qbus_print(std::string& out, BusState& bus, int indent);
 void qdev_print(std::string& out, DeviceState& dev, int indent) {
     out += fmt::format("{:{}}dev: {}, id \"{}\"\n", "", indent, object_get_typename(&dev), dev.id);
     indent += 2;
+    for (const auto& l : dev.gpios) {
+        if (!l.in.empty()) out += fmt::format("{:{}}gpio-in \"{}\" {}\n", "", indent, l.name, l.in.size());
+        if (!l.out.empty()) out += fmt::format("{:{}}gpio-out \"{}\" {}\n", "", indent, l.name, l.out.size());
+    }
     ObjectClass* device_class = object_class_by_name(TYPE_DEVICE);
     for (ObjectClass* k = dev.klass; k && k != device_class; k = object_class_get_parent(k)) {
         for (auto& p : class_cast<DeviceClass>(*k).props) {
@@ -430,6 +480,8 @@ void register_qdev_types() {
         .instance_new = new_instance<DeviceState>,
         .class_new = new_class<DeviceClass>,
         .class_init = device_class_init,
+        // Each class lists only the properties it declares itself.
+        .class_base_init = [](ObjectClass& k) { class_cast<DeviceClass>(k).props.clear(); },
         .instance_finalize = device_finalize,
     });
     type_register_static(TypeInfo{

@@ -11,6 +11,7 @@
 // plugged into the composition tree at /machine/peripheral/<id>.
 #pragma once
 
+#include "core/irq.h"
 #include "core/keyval.h"
 #include "core/qom/object.h"
 
@@ -81,6 +82,14 @@ struct DeviceClass : DerivedClass<DeviceClass, ObjectClass> {
     std::function<void(DeviceState&)> reset;
 };
 
+// A device's named group of interrupt lines: inputs it owns, outputs it
+// drives (pointers to its own QemuIrq fields).
+struct NamedGPIOList {
+    std::string name;
+    std::vector<std::unique_ptr<IRQState>> in;
+    std::vector<QemuIrq*> out;
+};
+
 struct DeviceState : Object {
     static constexpr const char* type = TYPE_DEVICE;
     std::string id;
@@ -88,10 +97,14 @@ struct DeviceState : Object {
     bool hotplugged = false;
     BusState* parent_bus = nullptr;
     std::vector<BusState*> child_bus;
+    std::vector<NamedGPIOList> gpios;
 };
 
 struct BusClass : DerivedClass<BusClass, ObjectClass> {
     int max_dev = 0; // 0: no limit
+    // What resetting the bus does to each device on it, before the device's
+    // own reset (the PCI bus clears the command register, BARs and MSI).
+    std::function<void(DeviceState&)> reset_dev;
     // Extra lines `info qtree` prints for a device on this bus.
     std::function<std::string(DeviceState&, int indent)> print_dev;
 };
@@ -128,6 +141,24 @@ bool qbus_is_full(BusState& bus);
 BusState* qbus_find_recursive(BusState* bus, std::string_view name, std::string_view type);
 // A bus by name ("pcie.0") or by QOM path.
 Result<BusState*> qbus_find(std::string_view path);
+
+// Interrupt lines of a device (QEMU's qdev GPIOs). Inputs call `handler`;
+// outputs are the device's own QemuIrq fields, which board code connects.
+void qdev_init_gpio_in_named(DeviceState* dev, std::function<void(int, int)> handler,
+                             std::string_view name, int n);
+inline void qdev_init_gpio_in(DeviceState* dev, std::function<void(int, int)> handler, int n) {
+    qdev_init_gpio_in_named(dev, std::move(handler), "", n);
+}
+void qdev_init_gpio_out_named(DeviceState* dev, QemuIrq* pins, std::string_view name, int n);
+inline void qdev_init_gpio_out(DeviceState* dev, QemuIrq* pins, int n) {
+    qdev_init_gpio_out_named(dev, pins, "", n);
+}
+QemuIrq qdev_get_gpio_in_named(DeviceState* dev, std::string_view name, int n);
+inline QemuIrq qdev_get_gpio_in(DeviceState* dev, int n) { return qdev_get_gpio_in_named(dev, "", n); }
+void qdev_connect_gpio_out_named(DeviceState* dev, std::string_view name, int n, QemuIrq irq);
+inline void qdev_connect_gpio_out(DeviceState* dev, int n, QemuIrq irq) {
+    qdev_connect_gpio_out_named(dev, "", n, irq);
+}
 
 // Cold reset of a device and everything on its buses.
 void device_cold_reset(DeviceState& dev);

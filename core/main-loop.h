@@ -1,0 +1,73 @@
+// The main loop and the big lock (QEMU: include/qemu/main-loop.h).
+//
+// THE LOCKING RULE. Device state, the memory map, timers and interrupt lines
+// are touched only while holding the big lock (QEMU's BQL). Every device
+// callback -- MMIO/PIO dispatch, timer callbacks, character-device input,
+// monitor commands -- runs with the lock held, so devices never lock on
+// their own, with one exception: a device's private worker thread (edu's
+// factorial thread) takes the big lock before it touches shared state.
+//
+// Who holds it when:
+//   - the main thread, around every handler the io_context runs;
+//   - the vCPU thread, around MMIO dispatch, interrupt delivery and timers;
+//     plain RAM accesses through the soft TLB take no lock.
+//
+// The main loop is a Boost.Asio io_context on the main thread. Other threads
+// hand it work with main_loop_post().
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <mutex>
+
+namespace mq {
+
+void bql_lock();
+void bql_unlock();
+bool bql_locked(); // by the calling thread
+
+// Holds the big lock for a scope.
+class BqlGuard {
+public:
+    BqlGuard() { bql_lock(); }
+    ~BqlGuard() { bql_unlock(); }
+    BqlGuard(const BqlGuard&) = delete;
+    BqlGuard& operator=(const BqlGuard&) = delete;
+};
+
+// Releases the big lock for a scope (around a blocking wait).
+class BqlUnlockGuard {
+public:
+    BqlUnlockGuard() { bql_unlock(); }
+    ~BqlUnlockGuard() { bql_lock(); }
+    BqlUnlockGuard(const BqlUnlockGuard&) = delete;
+    BqlUnlockGuard& operator=(const BqlUnlockGuard&) = delete;
+};
+
+boost::asio::io_context& main_loop_context();
+// Runs `fn` on the main thread, under the big lock.
+void main_loop_post(std::function<void()> fn);
+
+enum class ShutdownCause { None, HostQmpQuit, HostSignal, GuestShutdown, GuestPanic, GuestReset };
+
+// Asks the main loop to end with `exit_code`. Safe from any thread.
+void qemu_system_shutdown_request(ShutdownCause cause, int exit_code = 0);
+// A guest reset; with -no-reboot it becomes a shutdown.
+void qemu_system_reset_request();
+ShutdownCause qemu_shutdown_requested();
+int qemu_shutdown_exit_code();
+void qemu_set_no_reboot(bool no_reboot);
+// Called by the main loop when a reset was requested (set by the machine).
+void qemu_set_reset_handler(std::function<void()> handler);
+
+// Runs the io_context until a shutdown is requested; returns the exit code.
+// SIGINT, SIGTERM and SIGHUP end it too.
+int main_loop_run();
+
+// Whether the main loop fires expired virtual-clock timers. It does so while
+// no vCPU thread does (a machine without a CPU, or the realtime clock while
+// the CPUs are stopped); the vCPU thread takes over when it runs.
+void main_loop_set_drives_timers(bool drive);
+
+} // namespace mq

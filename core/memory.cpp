@@ -1,0 +1,682 @@
+#include "core/memory.h"
+
+#include "core/log.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace mq {
+
+namespace {
+
+struct MemoryState {
+    std::vector<AddressSpace*> spaces;
+    int transaction_depth = 0;
+    bool update_pending = false;
+};
+
+MemoryState& state() {
+    static MemoryState s;
+    return s;
+}
+
+Int128 size_from_u64(uint64_t size) { return size == UINT64_MAX ? kInt128_2_64 : Int128(size); }
+
+// Updates every address space now, or at the end of the current transaction.
+void topology_changed() {
+    auto& s = state();
+    s.update_pending = true;
+    if (s.transaction_depth == 0) {
+        memory_region_transaction_begin();
+        memory_region_transaction_commit();
+    }
+}
+
+} // namespace
+
+void address_space_update_all();
+
+MemoryRegionOps unassigned_io_ops() {
+    MemoryRegionOps ops;
+    ops.read = [](hwaddr, unsigned) -> uint64_t { return ~0ull; };
+    ops.write = [](hwaddr, uint64_t, unsigned) {};
+    return ops;
+}
+
+void EventNotifier::set() {
+    m_count.fetch_add(1);
+    if (handler) handler();
+}
+
+// ---------------------------------------------------------------------------
+// Regions
+// ---------------------------------------------------------------------------
+
+MemoryRegion::~MemoryRegion() {
+    memory_region_transaction_begin();
+    if (m_container) memory_region_del_subregion(m_container, this);
+    for (MemoryRegion* sub : m_subregions) sub->m_container = nullptr;
+    if (!m_subregions.empty()) topology_changed();
+    m_subregions.clear();
+    memory_region_transaction_commit();
+    free_ram();
+}
+
+void MemoryRegion::init_common(Object* owner, std::string name, uint64_t size, Kind kind) {
+    m_owner = owner;
+    m_name = std::move(name);
+    m_size = size_from_u64(size);
+    m_kind = kind;
+}
+
+void MemoryRegion::free_ram() {
+    if (m_ram) munmap(m_ram, m_ram_mapped);
+    m_ram = nullptr;
+    m_ram_mapped = 0;
+}
+
+const char* MemoryRegion::type_name() const {
+    if (m_alias) return m_alias->type_name();
+    switch (m_kind) {
+    case Kind::Ram: return "ram";
+    case Kind::Rom: return "rom";
+    default: return "i/o";
+    }
+}
+
+void memory_region_init(MemoryRegion* mr, Object* owner, std::string name, uint64_t size) {
+    mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Container);
+}
+
+namespace {
+
+Status allocate_ram(MemoryRegion* mr, uint8_t** ram, size_t* mapped, uint64_t size) {
+    // Anonymous and NORESERVE: the host commits a page only when the guest
+    // (or a loader) first touches it.
+    size_t len = std::max<uint64_t>(size, 1);
+    void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED) {
+        return make_error("cannot set up guest memory '{}': {}", mr->name(), std::strerror(errno));
+    }
+    *ram = static_cast<uint8_t*>(p);
+    *mapped = len;
+    return {};
+}
+
+} // namespace
+
+Status memory_region_init_ram(MemoryRegion* mr, Object* owner, std::string name, uint64_t size) {
+    mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Ram);
+    return allocate_ram(mr, &mr->m_ram, &mr->m_ram_mapped, size);
+}
+
+Status memory_region_init_rom(MemoryRegion* mr, Object* owner, std::string name, uint64_t size) {
+    mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Rom);
+    return allocate_ram(mr, &mr->m_ram, &mr->m_ram_mapped, size);
+}
+
+void memory_region_init_io(MemoryRegion* mr, Object* owner, MemoryRegionOps ops, std::string name,
+                           uint64_t size) {
+    mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Io);
+    mr->m_ops = std::move(ops);
+}
+
+void memory_region_init_alias(MemoryRegion* mr, Object* owner, std::string name,
+                              MemoryRegion* orig, hwaddr offset, uint64_t size) {
+    mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Alias);
+    mr->m_alias = orig;
+    mr->m_alias_offset = offset;
+}
+
+void memory_region_add_subregion_common(MemoryRegion* mr, hwaddr offset, MemoryRegion* subregion,
+                                        int priority) {
+    if (subregion->m_container) memory_region_del_subregion(subregion->m_container, subregion);
+    subregion->m_container = mr;
+    subregion->m_addr = offset;
+    subregion->m_priority = priority;
+    // Before the first region of equal or lower priority: a later region
+    // wins over an earlier one of the same priority.
+    auto it = std::ranges::find_if(mr->m_subregions, [&](MemoryRegion* other) {
+        return priority >= other->m_priority;
+    });
+    mr->m_subregions.insert(it, subregion);
+    topology_changed();
+}
+
+void memory_region_add_subregion(MemoryRegion* mr, hwaddr offset, MemoryRegion* subregion) {
+    memory_region_add_subregion_common(mr, offset, subregion, 0);
+}
+
+void memory_region_add_subregion_overlap(MemoryRegion* mr, hwaddr offset,
+                                         MemoryRegion* subregion, int priority) {
+    memory_region_add_subregion_common(mr, offset, subregion, priority);
+}
+
+void memory_region_del_subregion(MemoryRegion* mr, MemoryRegion* subregion) {
+    if (subregion->m_container != mr) return;
+    std::erase(mr->m_subregions, subregion);
+    subregion->m_container = nullptr;
+    topology_changed();
+}
+
+void memory_region_set_enabled(MemoryRegion* mr, bool enabled) {
+    if (mr->m_enabled == enabled) return;
+    mr->m_enabled = enabled;
+    topology_changed();
+}
+
+void memory_region_set_address(MemoryRegion* mr, hwaddr addr) {
+    if (mr->m_addr == addr) return;
+    MemoryRegion* container = mr->m_container;
+    if (!container) {
+        mr->m_addr = addr;
+        return;
+    }
+    memory_region_transaction_begin();
+    int priority = mr->m_priority;
+    memory_region_del_subregion(container, mr);
+    memory_region_add_subregion_common(container, addr, mr, priority);
+    memory_region_transaction_commit();
+}
+
+void memory_region_set_alias_offset(MemoryRegion* mr, hwaddr offset) {
+    if (mr->m_alias_offset == offset) return;
+    mr->m_alias_offset = offset;
+    topology_changed();
+}
+
+void memory_region_set_size(MemoryRegion* mr, uint64_t size) {
+    mr->m_size = size_from_u64(size);
+    topology_changed();
+}
+
+void memory_region_add_eventfd(MemoryRegion* mr, hwaddr addr, unsigned size, bool match_data,
+                               uint64_t data, EventNotifier* notifier) {
+    mr->m_ioeventfds.push_back({addr, size, match_data, data, notifier});
+}
+
+void memory_region_del_eventfd(MemoryRegion* mr, hwaddr addr, unsigned size, bool match_data,
+                               uint64_t data, EventNotifier* notifier) {
+    std::erase_if(mr->m_ioeventfds, [&](const MemoryRegion::IoEventFd& e) {
+        return e.addr == addr && e.size == size && e.match_data == match_data &&
+               (!match_data || e.data == data) && e.notifier == notifier;
+    });
+}
+
+void memory_region_transaction_begin() { state().transaction_depth++; }
+
+void memory_region_transaction_commit() {
+    auto& s = state();
+    if (--s.transaction_depth == 0 && s.update_pending) {
+        s.update_pending = false;
+        address_space_update_all();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Dispatch to I/O regions
+// ---------------------------------------------------------------------------
+
+namespace {
+
+bool access_valid(MemoryRegion* mr, hwaddr addr, unsigned size, bool is_write) {
+    const auto& valid = mr->ops().valid;
+    const char* reason = nullptr;
+    std::string size_reason;
+    if (!valid.unaligned && (addr & (size - 1))) {
+        reason = "unaligned";
+    } else if ((valid.max_access_size && size > valid.max_access_size) ||
+               (valid.min_access_size && size < valid.min_access_size)) {
+        size_reason = fmt::format("invalid size (min:{} max:{})", valid.min_access_size,
+                                  valid.max_access_size);
+        reason = size_reason.c_str();
+    } else if (valid.accepts && !valid.accepts(addr, size, is_write)) {
+        reason = "rejected";
+    }
+    if (!reason) return true;
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "Invalid {} at addr 0x{:X}, size {}, region '{}', reason: {}",
+                  is_write ? "write" : "read", addr, size, mr->name(), reason);
+    return false;
+}
+
+// Splits or widens an access to what the callbacks implement, little-endian
+// (QEMU's access_with_adjusted_size).
+template <typename Fn>
+MemTxResult access_with_adjusted_size(MemoryRegion* mr, hwaddr addr, unsigned size, Fn&& fn) {
+    unsigned min = mr->ops().impl.min_access_size ? mr->ops().impl.min_access_size : 1;
+    unsigned max = mr->ops().impl.max_access_size ? mr->ops().impl.max_access_size : 4;
+    unsigned access_size = std::max(std::min(size, max), min);
+    MemTxResult r = MEMTX_OK;
+    for (unsigned i = 0; i < size; i += access_size) {
+        r = static_cast<MemTxResult>(r | fn(addr + i, access_size, i * 8));
+    }
+    return r;
+}
+
+uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
+
+} // namespace
+
+MemTxResult memory_region_dispatch_read(MemoryRegion* mr, hwaddr addr, uint64_t* value,
+                                        unsigned size) {
+    *value = 0;
+    if (!access_valid(mr, addr, size, false)) return MEMTX_DECODE_ERROR;
+    const auto& ops = mr->ops();
+    MemTxResult r = access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
+        uint64_t v = 0;
+        MemTxResult res = MEMTX_OK;
+        if (ops.read_with_result) {
+            res = ops.read_with_result(a, &v, s);
+        } else if (ops.read) {
+            v = ops.read(a, s);
+        }
+        *value |= (v & size_mask(s)) << shift;
+        return res;
+    });
+    *value &= size_mask(size);
+    return r;
+}
+
+MemTxResult memory_region_dispatch_write(MemoryRegion* mr, hwaddr addr, uint64_t value,
+                                         unsigned size) {
+    if (!access_valid(mr, addr, size, true)) return MEMTX_DECODE_ERROR;
+    value &= size_mask(size);
+    // A matching ioeventfd consumes the write; the device never sees it.
+    for (const auto& e : mr->m_ioeventfds) {
+        if (e.addr == addr && (e.size == 0 || e.size == size) &&
+            (!e.match_data || e.data == value)) {
+            e.notifier->set();
+            return MEMTX_OK;
+        }
+    }
+    const auto& ops = mr->ops();
+    return access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
+        uint64_t v = (value >> shift) & size_mask(s);
+        if (ops.write_with_result) return ops.write_with_result(a, v, s);
+        if (ops.write) ops.write(a, v, s);
+        return MEMTX_OK;
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Flat views
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// Renders `mr` into `view` where nothing of higher precedence is yet
+// (QEMU's render_memory_region). `base` is the container's address.
+void render(std::vector<FlatRange>& view, MemoryRegion* mr, Int128 base, Int128 clip_start,
+            Int128 clip_end, bool readonly) {
+    if (!mr->enabled()) return;
+    base += mr->addr();
+    Int128 start = std::max(base, clip_start);
+    Int128 end = std::min(base + mr->size(), clip_end);
+    if (start >= end) return;
+
+    if (mr->alias()) {
+        Int128 alias_base = base - mr->alias()->addr() - mr->alias_offset();
+        render(view, mr->alias(), alias_base, start, end, readonly);
+        return;
+    }
+    for (MemoryRegion* sub : mr->subregions()) render(view, sub, base, start, end, readonly);
+    if (mr->kind() == MemoryRegion::Kind::Container) return;
+
+    bool ro = readonly || mr->is_rom();
+    hwaddr offset = static_cast<hwaddr>(start - base);
+    Int128 pos = start;
+    auto emit = [&](size_t index, Int128 upto) {
+        FlatRange fr{static_cast<hwaddr>(pos), upto, mr, offset, ro};
+        view.insert(view.begin() + static_cast<ptrdiff_t>(index), fr);
+        offset += static_cast<hwaddr>(upto - pos);
+        pos = upto;
+    };
+    // Fill the gaps between ranges already rendered.
+    size_t i = std::ranges::lower_bound(view, pos, {}, [](const FlatRange& r) { return r.end; }) -
+               view.begin();
+    for (; i < view.size() && pos < end; i++) {
+        if (pos < view[i].start) {
+            emit(i, std::min(end, Int128(view[i].start)));
+            i++;
+        }
+        Int128 skip_to = std::min(end, view[i].end);
+        if (skip_to > pos) {
+            offset += static_cast<hwaddr>(skip_to - pos);
+            pos = skip_to;
+        }
+    }
+    if (pos < end) emit(view.size(), end);
+}
+
+// Joins neighbours that continue the same region (QEMU's flatview_simplify).
+void simplify(std::vector<FlatRange>& view) {
+    std::vector<FlatRange> out;
+    for (const auto& r : view) {
+        if (!out.empty()) {
+            FlatRange& last = out.back();
+            if (last.mr == r.mr && last.end == r.start && last.readonly == r.readonly &&
+                last.offset_in_region + static_cast<hwaddr>(last.size()) == r.offset_in_region) {
+                last.end = r.end;
+                continue;
+            }
+        }
+        out.push_back(r);
+    }
+    view = std::move(out);
+}
+
+} // namespace
+
+std::shared_ptr<const FlatView> generate_flat_view(MemoryRegion* root) {
+    std::vector<FlatRange> ranges;
+    if (root) render(ranges, root, 0, 0, kInt128_2_64, false);
+    simplify(ranges);
+    return std::make_shared<FlatView>(std::move(ranges), root);
+}
+
+const FlatRange* FlatView::lookup(hwaddr addr) const {
+    auto it = std::upper_bound(m_ranges.begin(), m_ranges.end(), addr,
+                               [](hwaddr a, const FlatRange& r) { return a < r.start; });
+    if (it == m_ranges.begin()) return nullptr;
+    --it;
+    return Int128(addr) < it->end ? &*it : nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Address spaces
+// ---------------------------------------------------------------------------
+
+void address_space_init(AddressSpace* as, MemoryRegion* root, std::string name) {
+    as->m_name = std::move(name);
+    as->m_root = root;
+    state().spaces.push_back(as);
+    as->update();
+}
+
+void address_space_destroy(AddressSpace* as) {
+    std::erase(state().spaces, as);
+    as->m_root = nullptr;
+    as->m_flatview.store(nullptr);
+}
+
+AddressSpace::~AddressSpace() {
+    if (m_root) address_space_destroy(this);
+}
+
+void AddressSpace::update() {
+    m_flatview.store(generate_flat_view(m_root));
+    for (auto& [id, fn] : m_listeners) fn();
+}
+
+int AddressSpace::add_listener(std::function<void()> on_change) {
+    int id = m_next_listener++;
+    m_listeners.emplace_back(id, std::move(on_change));
+    return id;
+}
+
+void AddressSpace::remove_listener(int id) {
+    std::erase_if(m_listeners, [id](auto& l) { return l.first == id; });
+}
+
+void address_space_update_all() {
+    for (AddressSpace* as : std::vector<AddressSpace*>(state().spaces)) as->update();
+}
+
+std::vector<AddressSpace*> address_spaces() { return state().spaces; }
+
+namespace {
+
+// The largest access a bulk transfer may use at `addr` (QEMU's memory_access_size).
+unsigned bulk_access_size(MemoryRegion* mr, hwaddr len, hwaddr addr) {
+    unsigned max = mr->ops().valid.max_access_size ? mr->ops().valid.max_access_size : 4;
+    hwaddr align = addr & (~addr + 1);
+    if (align != 0 && align < max) max = static_cast<unsigned>(align);
+    unsigned l = static_cast<unsigned>(std::min<hwaddr>(len, max));
+    while (l & (l - 1)) l &= l - 1; // round down to a power of two
+    return l;
+}
+
+enum class RomWrites { Ignore, Allow };
+
+MemTxResult flat_rw(AddressSpace* as, hwaddr addr, uint8_t* buf, hwaddr len, bool is_write,
+                    RomWrites rom) {
+    auto view = as->flatview();
+    MemTxResult result = MEMTX_OK;
+    while (len > 0) {
+        const FlatRange* fr = view ? view->lookup(addr) : nullptr;
+        if (!fr) {
+            // Unassigned up to the next range (or the end of the request).
+            hwaddr l = len;
+            if (view) {
+                auto next = std::upper_bound(
+                    view->ranges().begin(), view->ranges().end(), addr,
+                    [](hwaddr a, const FlatRange& r) { return a < r.start; });
+                if (next != view->ranges().end()) l = std::min<hwaddr>(len, next->start - addr);
+            }
+            if (!is_write) std::memset(buf, 0, l);
+            result = static_cast<MemTxResult>(result | MEMTX_DECODE_ERROR);
+            addr += l;
+            buf += l;
+            len -= l;
+            if (addr == 0) break; // wrapped around the top of the address space
+            continue;
+        }
+        hwaddr in_range = static_cast<hwaddr>(std::min<Int128>(fr->end - addr, len));
+        hwaddr mr_addr = fr->offset_in_region + (addr - fr->start);
+        MemoryRegion* mr = fr->mr;
+        if (mr->is_ram()) {
+            uint8_t* host = mr->ram_ptr() + mr_addr;
+            if (!is_write) {
+                std::memcpy(buf, host, in_range);
+            } else if (!fr->readonly || rom == RomWrites::Allow) {
+                std::memcpy(host, buf, in_range);
+            }
+        } else {
+            for (hwaddr done = 0; done < in_range;) {
+                unsigned l = bulk_access_size(mr, in_range - done, mr_addr + done);
+                MemTxResult r;
+                if (is_write) {
+                    uint64_t v = 0;
+                    std::memcpy(&v, buf + done, l);
+                    r = memory_region_dispatch_write(mr, mr_addr + done, v, l);
+                } else {
+                    uint64_t v = 0;
+                    r = memory_region_dispatch_read(mr, mr_addr + done, &v, l);
+                    std::memcpy(buf + done, &v, l);
+                }
+                result = static_cast<MemTxResult>(result | r);
+                done += l;
+            }
+        }
+        addr += in_range;
+        buf += in_range;
+        len -= in_range;
+    }
+    return result;
+}
+
+} // namespace
+
+MemTxResult address_space_rw(AddressSpace* as, hwaddr addr, void* buf, hwaddr len, bool is_write) {
+    return flat_rw(as, addr, static_cast<uint8_t*>(buf), len, is_write, RomWrites::Ignore);
+}
+
+MemTxResult address_space_read(AddressSpace* as, hwaddr addr, void* buf, hwaddr len) {
+    return address_space_rw(as, addr, buf, len, false);
+}
+
+MemTxResult address_space_write(AddressSpace* as, hwaddr addr, const void* buf, hwaddr len) {
+    return address_space_rw(as, addr, const_cast<void*>(buf), len, true);
+}
+
+MemTxResult address_space_write_rom(AddressSpace* as, hwaddr addr, const void* buf, hwaddr len) {
+    return flat_rw(as, addr, static_cast<uint8_t*>(const_cast<void*>(buf)), len, true,
+                   RomWrites::Allow);
+}
+
+uint64_t address_space_ld(AddressSpace* as, hwaddr addr, unsigned size, MemTxResult* result) {
+    auto view = as->flatview();
+    const FlatRange* fr = view ? view->lookup(addr) : nullptr;
+    uint64_t value = 0;
+    MemTxResult r;
+    if (fr && Int128(addr) + size <= fr->end) {
+        hwaddr mr_addr = fr->offset_in_region + (addr - fr->start);
+        if (fr->mr->is_ram()) {
+            std::memcpy(&value, fr->mr->ram_ptr() + mr_addr, size);
+            r = MEMTX_OK;
+        } else {
+            r = memory_region_dispatch_read(fr->mr, mr_addr, &value, size);
+        }
+    } else {
+        r = address_space_read(as, addr, &value, size);
+    }
+    if (result) *result = r;
+    return value;
+}
+
+MemTxResult address_space_st(AddressSpace* as, hwaddr addr, uint64_t value, unsigned size) {
+    auto view = as->flatview();
+    const FlatRange* fr = view ? view->lookup(addr) : nullptr;
+    if (fr && !fr->mr->is_ram() && Int128(addr) + size <= fr->end) {
+        return memory_region_dispatch_write(fr->mr, fr->offset_in_region + (addr - fr->start),
+                                            value, size);
+    }
+    return address_space_write(as, addr, &value, size);
+}
+
+// ---------------------------------------------------------------------------
+// info mtree
+// ---------------------------------------------------------------------------
+
+namespace {
+
+std::string range_text(Int128 start, Int128 size) {
+    Int128 last = start + size - 1;
+    return fmt::format("{:016x}-{:016x}", static_cast<uint64_t>(start), static_cast<uint64_t>(last));
+}
+
+void mtree_print_mr(std::string& out, MemoryRegion* mr, int level, Int128 base,
+                    std::vector<MemoryRegion*>& aliases, bool show_disabled) {
+    Int128 start = base + mr->addr();
+    if (mr->alias() && std::ranges::find(aliases, mr->alias()) == aliases.end()) {
+        aliases.push_back(mr->alias());
+    }
+    // Disabled regions only with -D, as in QEMU.
+    if (mr->enabled() || show_disabled) {
+        out += fmt::format("{:{}}{} (prio {}, {}): ", "", level * 2, range_text(start, mr->size()),
+                           mr->priority(), mr->type_name());
+        if (mr->alias()) {
+            out += fmt::format("alias {} @{} {}", mr->name(), mr->alias()->name(),
+                               range_text(mr->alias_offset(), mr->size()));
+        } else {
+            out += mr->name();
+        }
+        out += mr->enabled() ? "\n" : " [disabled]\n";
+    }
+    // By address, then by descending priority, as QEMU prints them.
+    std::vector<MemoryRegion*> subs = mr->subregions();
+    std::ranges::stable_sort(subs, [](MemoryRegion* a, MemoryRegion* b) {
+        if (a->addr() != b->addr()) return a->addr() < b->addr();
+        return a->priority() > b->priority();
+    });
+    for (MemoryRegion* sub : subs) mtree_print_mr(out, sub, level + 1, start, aliases, show_disabled);
+}
+
+// The region a flat view really starts from (QEMU's
+// memory_region_get_flatview_root): through containers that hold a single
+// enabled child covering them, and aliases of a whole region. Null when
+// nothing is enabled: such address spaces share one empty view.
+MemoryRegion* flatview_root(MemoryRegion* mr) {
+    while (mr && mr->enabled()) {
+        if (mr->alias()) {
+            if (!mr->alias_offset() && mr->alias()->size() >= mr->size()) {
+                mr = mr->alias();
+                continue;
+            }
+        } else if (mr->kind() == MemoryRegion::Kind::Container) {
+            int found = 0;
+            MemoryRegion* next = nullptr;
+            for (MemoryRegion* child : mr->subregions()) {
+                if (!child->enabled()) continue;
+                if (++found > 1) {
+                    next = nullptr;
+                    break;
+                }
+                if (!child->addr() && mr->size() >= child->size()) next = child;
+            }
+            if (found == 0) return nullptr;
+            if (next) {
+                mr = next;
+                continue;
+            }
+        }
+        return mr;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+std::string mtree_info(bool flatview, bool show_disabled) {
+    std::string out;
+    auto spaces = address_spaces();
+    // Address spaces that share a root print together.
+    std::vector<MemoryRegion*> roots;
+    for (AddressSpace* as : spaces) {
+        if (std::ranges::find(roots, as->root()) == roots.end()) roots.push_back(as->root());
+    }
+    if (flatview) {
+        // Address spaces that render from the same region share a view.
+        std::vector<MemoryRegion*> view_roots;
+        for (AddressSpace* as : spaces) {
+            MemoryRegion* r = flatview_root(as->root());
+            if (std::ranges::find(view_roots, r) == view_roots.end()) view_roots.push_back(r);
+        }
+        int n = 0;
+        for (MemoryRegion* root : view_roots) {
+            out += fmt::format("FlatView #{}\n", n++);
+            std::shared_ptr<const FlatView> view;
+            for (AddressSpace* as : spaces) {
+                if (flatview_root(as->root()) != root) continue;
+                out += fmt::format(" AS \"{}\", root: {}\n", as->name(), as->root()->name());
+                view = as->flatview();
+            }
+            if (!root || !view || view->ranges().empty()) {
+                out += " Root memory region: (none)\n  No rendered FlatView\n\n";
+                continue;
+            }
+            out += fmt::format(" Root memory region: {}\n", root->name());
+            for (const auto& r : view->ranges()) {
+                out += fmt::format("  {} (prio {}, {}): {}", range_text(r.start, r.size()),
+                                   r.mr->priority(), r.readonly ? "rom" : r.mr->type_name(),
+                                   r.mr->name());
+                if (r.offset_in_region) out += fmt::format(" @{:016x}", r.offset_in_region);
+                out += "\n";
+            }
+            out += "\n";
+        }
+        return out;
+    }
+    std::vector<MemoryRegion*> aliases;
+    for (MemoryRegion* root : roots) {
+        for (AddressSpace* as : spaces) {
+            if (as->root() == root) out += fmt::format("address-space: {}\n", as->name());
+        }
+        mtree_print_mr(out, root, 1, 0, aliases, show_disabled);
+        out += "\n";
+    }
+    for (size_t i = 0; i < aliases.size(); i++) {
+        out += fmt::format("memory-region: {}\n", aliases[i]->name());
+        mtree_print_mr(out, aliases[i], 1, 0, aliases, show_disabled);
+        out += "\n";
+    }
+    return out;
+}
+
+} // namespace mq

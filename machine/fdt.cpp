@@ -1,0 +1,76 @@
+#include "machine/fdt.h"
+
+#include "core/qom/object.h"
+
+extern "C" {
+#include <libfdt.h>
+}
+
+namespace mq {
+
+namespace {
+// A libfdt error while building our own tree is a bug in the board code.
+void check(int err, std::string_view what) {
+    if (err < 0) qom_abort(fmt::format("fdt: {}: {}", what, fdt_strerror(err)));
+}
+} // namespace
+
+FdtBuilder::FdtBuilder(size_t size) : m_blob(size) {
+    check(fdt_create_empty_tree(m_blob.data(), static_cast<int>(size)), "create");
+}
+
+int FdtBuilder::offset(std::string_view path) const {
+    int off = fdt_path_offset_namelen(m_blob.data(), path.data(), static_cast<int>(path.size()));
+    check(off, path);
+    return off;
+}
+
+void FdtBuilder::add_subnode(std::string_view path) {
+    auto slash = path.rfind('/');
+    std::string_view parent = slash == 0 ? std::string_view("/") : path.substr(0, slash);
+    std::string name(path.substr(slash + 1));
+    check(fdt_add_subnode(m_blob.data(), offset(parent), name.c_str()), path);
+}
+
+void FdtBuilder::setprop(std::string_view path, std::string_view name, const void* data, size_t len) {
+    std::string n(name);
+    check(fdt_setprop(m_blob.data(), offset(path), n.c_str(), data, static_cast<int>(len)), name);
+}
+
+void FdtBuilder::setprop_string(std::string_view path, std::string_view name, std::string_view value) {
+    std::string v(value);
+    setprop(path, name, v.c_str(), v.size() + 1);
+}
+
+void FdtBuilder::setprop_strings(std::string_view path, std::string_view name,
+                                 std::initializer_list<std::string_view> values) {
+    std::string joined;
+    for (auto v : values) {
+        joined += v;
+        joined += '\0';
+    }
+    setprop(path, name, joined.data(), joined.size());
+}
+
+void FdtBuilder::setprop_cell(std::string_view path, std::string_view name, uint32_t value) {
+    setprop_cells(path, name, {value});
+}
+
+void FdtBuilder::setprop_cells(std::string_view path, std::string_view name,
+                               const std::vector<uint32_t>& cells) {
+    std::vector<fdt32_t> be;
+    for (uint32_t c : cells) be.push_back(cpu_to_fdt32(c));
+    setprop(path, name, be.data(), be.size() * sizeof(fdt32_t));
+}
+
+void FdtBuilder::setprop_u64(std::string_view path, std::string_view name, uint64_t value) {
+    setprop_cells(path, name, {static_cast<uint32_t>(value >> 32), static_cast<uint32_t>(value)});
+}
+
+std::vector<uint8_t> FdtBuilder::finish() {
+    check(fdt_pack(m_blob.data()), "pack");
+    std::vector<uint8_t> out(m_blob.begin(), m_blob.begin() + fdt_totalsize(m_blob.data()));
+    return out;
+}
+
+} // namespace mq

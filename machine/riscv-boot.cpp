@@ -1,0 +1,120 @@
+#include "machine/riscv-boot.h"
+
+#include <array>
+#include <filesystem>
+
+namespace mq {
+
+namespace {
+
+Status check_fits(const char* what, const std::string& path, hwaddr addr, uint64_t size,
+                  hwaddr ram_base, uint64_t ram_size) {
+    if (addr < ram_base || addr - ram_base > ram_size || size > ram_size - (addr - ram_base)) {
+        return make_error("could not load {} '{}': 0x{:x}-0x{:x} does not fit in RAM "
+                          "(0x{:x}-0x{:x})",
+                          what, path, addr, addr + size - 1, ram_base, ram_base + ram_size - 1);
+    }
+    return {};
+}
+
+} // namespace
+
+Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, hwaddr load_addr,
+                                     hwaddr ram_base, uint64_t ram_size) {
+    ElfStatus status;
+    auto elf = elf_parse(path, &status);
+    LoadedImage loaded;
+    if (elf) {
+        for (const auto& seg : elf->segments) {
+            if (auto st = check_fits(what, path, seg.paddr, seg.bytes.size(), ram_base, ram_size); !st) {
+                return st.take_error();
+            }
+        }
+        rom_add_elf(*elf, path);
+        loaded.entry = elf->entry;
+        loaded.end = elf->high;
+        loaded.elf = std::move(*elf);
+        return loaded;
+    }
+    if (status != ElfStatus::NotElf) {
+        return make_error("could not load {} '{}': {}", what, path, elf.error().message);
+    }
+    auto raw = read_file(path);
+    if (!raw) return make_error("could not load {} '{}': {}", what, path, raw.error().message);
+    if (auto st = check_fits(what, path, load_addr, raw->size(), ram_base, ram_size); !st) {
+        return st.take_error();
+    }
+    rom_add_blob_fixed(path, *raw, load_addr);
+    loaded.entry = load_addr;
+    loaded.end = load_addr + raw->size();
+    return loaded;
+}
+
+hwaddr riscv_calc_kernel_start_addr(hwaddr firmware_end) {
+    return (firmware_end + 2 * MiB - 1) & ~(2 * MiB - 1);
+}
+
+Result<std::pair<hwaddr, hwaddr>> riscv_load_initrd(const std::string& path, hwaddr kernel_entry,
+                                                    hwaddr ram_base, uint64_t ram_size) {
+    hwaddr start = kernel_entry + std::min<uint64_t>(ram_size / 2, 128 * MiB);
+    auto data = read_file(path);
+    if (!data) return make_error("could not load ramdisk '{}'", path);
+    if (auto st = check_fits("ramdisk", path, start, data->size(), ram_base, ram_size); !st) {
+        return st.take_error();
+    }
+    rom_add_blob_fixed(path, *data, start);
+    return std::pair{start, start + data->size()};
+}
+
+hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size) {
+    hwaddr dram_end = dram_base + mem_size;
+    // Within reach of 32-bit code: below 3 GiB when DRAM starts below it.
+    hwaddr top = dram_base < 3072 * MiB ? std::min<hwaddr>(dram_end, 3072 * MiB) : dram_end;
+    return (top - fdt_size) & ~(2 * MiB - 1);
+}
+
+void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_size,
+                               uint64_t kernel_entry, hwaddr fdt_addr) {
+    const std::array<uint32_t, 10> reset_vec = {
+        0x00000297,                              // 1: auipc t0, %pcrel_hi(fw_dyn)
+        0x02828613,                              //    addi  a2, t0, %pcrel_lo(1b)
+        0xf1402573,                              //    csrr  a0, mhartid
+        0x0202b583,                              //    ld    a1, 32(t0)
+        0x0182b283,                              //    ld    t0, 24(t0)
+        0x00028067,                              //    jr    t0
+        static_cast<uint32_t>(start_addr),       // start: .dword
+        static_cast<uint32_t>(start_addr >> 32),
+        static_cast<uint32_t>(fdt_addr),         // fdt_laddr: .dword
+        static_cast<uint32_t>(fdt_addr >> 32),
+    };
+    std::vector<uint8_t> code(reset_vec.size() * 4);
+    for (size_t i = 0; i < reset_vec.size(); i++) {
+        for (int b = 0; b < 4; b++) code[i * 4 + b] = static_cast<uint8_t>(reset_vec[i] >> (8 * b));
+    }
+    rom_add_blob_fixed("mrom.reset", code, rom_base);
+
+    // fw_dynamic_info, for OpenSBI's fw_dynamic: magic, version, next_addr,
+    // next_mode (1 = S-mode), options, boot_hart; each 64 bits.
+    const std::array<uint64_t, 6> info = {0x4942534f, 2, kernel_entry, 1, 0, 0};
+    std::vector<uint8_t> blob(info.size() * 8);
+    for (size_t i = 0; i < info.size(); i++) {
+        for (int b = 0; b < 8; b++) blob[i * 8 + b] = static_cast<uint8_t>(info[i] >> (8 * b));
+    }
+    if (code.size() + blob.size() <= rom_size) {
+        rom_add_blob_fixed("mrom.finfo", blob, rom_base + code.size());
+    }
+}
+
+Result<std::string> riscv_find_firmware(const std::string& name) {
+    namespace fs = std::filesystem;
+    if (fs::exists(name)) return name;
+    for (const char* dir : {"/usr/share/qemu/", "/usr/lib/riscv64-linux-gnu/opensbi/generic/"}) {
+        if (fs::exists(std::string(dir) + name)) return std::string(dir) + name;
+    }
+    // Debian's opensbi package names it differently.
+    std::string debian = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+    if (name == "opensbi-riscv64-generic-fw_dynamic.bin" && fs::exists(debian)) return debian;
+    return make_error("Unable to load the RISC-V firmware \"{}\"", name);
+}
+
+} // namespace mq
