@@ -71,13 +71,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "1\n"}));
 
 TEST(Cli, OneOrTwoDashes) {
-    auto one = miniqemu({"-machine", "none"});
-    auto two = miniqemu({"--machine", "none"});
-    auto shorthand = miniqemu({"-M", "none"});
+    // The empty machine waits for the monitor, on stdio as with -nographic.
+    const std::string commands = "info qom-tree\nquit\n";
+    auto one = miniqemu({"-machine", "none"}, commands);
+    auto two = miniqemu({"--machine", "none"}, commands);
+    auto shorthand = miniqemu({"-M", "none"}, commands);
     EXPECT_EQ(one.exit_status, 0);
     EXPECT_EQ(one.out, two.out);
     EXPECT_EQ(one.out, shorthand.out);
-    EXPECT_THAT(one.out, StartsWith("/machine (none-machine)\n"));
+    EXPECT_THAT(one.out, HasSubstr("(qemu) info qom-tree\r\n/machine (none-machine)\r\n"));
 }
 
 TEST(Cli, MachineHelp) {
@@ -119,7 +121,7 @@ TEST(Cli, HelpAndVersion) {
 }
 
 TEST(Cli, QomNarrationGoesToStderrOrTheLogFile) {
-    auto r = miniqemu({"-M", "none", "-d", "qom"});
+    auto r = miniqemu({"-M", "none", "-d", "qom"}, "quit\n");
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_THAT(r.err, HasSubstr("qom: type_register 'device' (parent 'object') abstract\n"));
     EXPECT_THAT(r.err, HasSubstr("qom: class_init 'none-machine': object -> machine -> "
@@ -129,7 +131,7 @@ TEST(Cli, QomNarrationGoesToStderrOrTheLogFile) {
     EXPECT_THAT(r.out, ::testing::Not(HasSubstr("qom:")));
 
     std::string log = ::testing::TempDir() + "/miniqemu-qom.log";
-    auto f = miniqemu({"-M", "none", "-d", "qom", "-D", log});
+    auto f = miniqemu({"-M", "none", "-d", "qom", "-D", log}, "quit\n");
     EXPECT_EQ(f.exit_status, 0);
     EXPECT_EQ(f.err, "");
     FILE* fp = fopen(log.c_str(), "r");
