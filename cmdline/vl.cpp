@@ -136,34 +136,34 @@ Status unsupported(const std::optional<std::string>& value, const char* option, 
 
 } // namespace
 
-int qemu_main(int argc, const char* const* argv) {
+InitResult qemu_init(int argc, const char* const* argv) {
     error_set_progname(argc > 0 ? argv[0] : "miniqemu");
     auto parsed = parse_command_line(argc, argv);
     if (!parsed) {
         error_report_err(parsed.error());
-        return 1;
+        return InitResult{nullptr, 1};
     }
     VmOptions& opts = *parsed;
     if (opts.show_help) {
         print_stdout(command_line_help(error_get_progname()));
-        return 0;
+        return InitResult{nullptr, 0};
     }
     if (opts.show_version) {
         print_stdout(version_text());
-        return 0;
+        return InitResult{nullptr, 0};
     }
 
     // Logging comes before type registration, so that -d qom narrates it.
     bool help_only = false;
     if (auto st = setup_logging(opts, &help_only); !st) {
         error_report_err(st.error());
-        return 1;
+        return InitResult{nullptr, 1};
     }
-    if (help_only) return 0;
+    if (help_only) return InitResult{nullptr, 0};
 
     if (auto st = module_call_init(MODULE_INIT_QOM); !st) {
         error_report_err(st.error());
-        return 1;
+        return InitResult{nullptr, 1};
     }
 
     // -machine: all occurrences merge, the last value of a key wins.
@@ -173,7 +173,7 @@ int qemu_main(int argc, const char* const* argv) {
         auto bag = keyval_parse(arg.value, "type");
         if (!bag) {
             error_report_err(bag.take_error().at(arg.location()));
-            return 1;
+            return InitResult{nullptr, 1};
         }
         machine_help_wanted |= bag->help;
         for (const auto& [k, v] : *bag) machine_opts.set(k, v);
@@ -182,7 +182,7 @@ int qemu_main(int argc, const char* const* argv) {
     if (machine_help_wanted || (machine_type && is_help_option(*machine_type))) {
         MachineClass* mc = machine_type ? find_machine(*machine_type) : nullptr;
         print_stdout(mc ? machine_help(*mc) : machine_help_list());
-        return 0;
+        return InitResult{nullptr, 0};
     }
 
     // -device help and -device NAME,help are answered before anything is built.
@@ -191,21 +191,21 @@ int qemu_main(int argc, const char* const* argv) {
         auto bag = keyval_parse(arg.value, "driver");
         if (!bag) {
             error_report_err(bag.take_error().at(arg.location()));
-            return 1;
+            return InitResult{nullptr, 1};
         }
         const std::string* driver = bag->get("driver");
         if (bag->help || (driver && is_help_option(*driver))) {
             if (!driver || is_help_option(*driver)) {
                 print_stdout(qdev_device_help_list());
-                return 0;
+                return InitResult{nullptr, 0};
             }
             auto help = qdev_device_help(*driver);
             if (!help) {
                 error_report_err(help.take_error().at(arg.location()));
-                return 1;
+                return InitResult{nullptr, 1};
             }
             print_stdout(*help);
-            return 0;
+            return InitResult{nullptr, 0};
         }
         for (const auto& w : bag->warnings) error_report_err(Error{w, {}, arg.location()});
         device_opts.push_back(std::move(*bag));
@@ -215,7 +215,7 @@ int qemu_main(int argc, const char* const* argv) {
     if (!mc) {
         error_report_err(make_error("unsupported machine type")
                              .with_hint("Use -machine help to list supported machines\n"));
-        return 1;
+        return InitResult{nullptr, 1};
     }
 
     for (auto st : {unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp",
@@ -223,36 +223,42 @@ int qemu_main(int argc, const char* const* argv) {
                     unsupported(opts.gdb, "-gdb", "the gdb stub")}) {
         if (!st) {
             error_report_err(st.error());
-            return 1;
+            return InitResult{nullptr, 1};
         }
     }
     if (auto st = setup_chardevs(opts); !st) {
         error_report_err(st.error());
-        return 1;
+        return InitResult{nullptr, 1};
     }
     qemu_set_no_reboot(opts.no_reboot);
 
     auto vm = Vm::create(*mc, opts, machine_opts);
     if (!vm) {
         error_report_err(vm.error());
-        return 1;
+        return InitResult{nullptr, 1};
     }
     for (size_t i = 0; i < device_opts.size(); i++) {
         auto dev = qdev_device_add(device_opts[i]);
         if (!dev) {
             error_report_err(dev.take_error().at(opts.devices[i].location()));
-            return 1;
+            return InitResult{nullptr, 1};
         }
     }
     MachineState& ms = (*vm)->machine();
     if (auto& done = machine_get_class(ms).done) {
         if (auto st = done(ms); !st) {
             error_report_err(st.error());
-            return 1;
+            return InitResult{nullptr, 1};
         }
     }
-    if (!ms.dumpdtb.empty()) return (*vm)->dump_dtb();
-    return (*vm)->run();
+    if (!ms.dumpdtb.empty()) return InitResult{nullptr, (*vm)->dump_dtb()};
+    return InitResult{std::move(*vm), 0};
+}
+
+int qemu_main(int argc, const char* const* argv) {
+    InitResult init = qemu_init(argc, argv);
+    if (!init.vm) return init.exit_status;
+    return init.vm->run();
 }
 
 Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
@@ -317,10 +323,12 @@ int Vm::dump_dtb() {
     return 0;
 }
 
+void Vm::reset() { qemu_system_reset(); }
+
 int Vm::run() {
     {
         BqlGuard bql;
-        qemu_system_reset();
+        reset();
         qemu_set_reset_handler([] { qemu_system_reset(); });
         qemu_chr_open_all();
     }

@@ -8,8 +8,19 @@
 
 namespace mq {
 
+class Vm;
+
 // Parses argv, builds the machine and runs it. Returns the exit status.
 int qemu_main(int argc, const char* const* argv);
+
+// Everything before running: options, logging, types, chardevs, the
+// machine and its devices. Without a Vm, the process should exit with
+// `exit_status` (help was printed, or an error).
+struct InitResult {
+    std::unique_ptr<Vm> vm;
+    int exit_status = 0;
+};
+InitResult qemu_init(int argc, const char* const* argv);
 
 // One virtual machine: the machine object and what the command line asked of it.
 class Vm {
@@ -20,6 +31,8 @@ public:
     int run();
     // -M ...,dumpdtb=FILE: writes the device tree and reports it.
     int dump_dtb();
+    // System reset: devices, ROM blobs, CPUs. The caller holds the big lock.
+    void reset();
     MachineState& machine() { return *m_machine; }
 
 private:

@@ -284,6 +284,7 @@ Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec) {
     auto& r = registry();
     if (spec == "none") return static_cast<Chardev*>(nullptr);
     if (spec == "null") return add(std::make_unique<NullChardev>(std::string(label)));
+    if (spec == "ringbuf") return add(std::make_unique<RingBufChardev>(std::string(label)));
     if (spec == "stdio" || spec == "mon:stdio") {
         if (r.stdio_used) return make_error("cannot use stdio by multiple character devices");
         r.stdio_used = true;

@@ -135,7 +135,8 @@ private:
     std::deque<uint8_t> m_queue; // input for the focused frontend
 };
 
-// Creates a chardev from a -serial/-monitor spec: "stdio", "null", "none"
+// Creates a chardev from a -serial/-monitor spec: "stdio", "null", "ringbuf"
+// (keeps output in memory, for tests), "none"
 // (no chardev: returns null), "file:PATH", "mon:stdio". The chardev lives
 // until exit. Errors name the spec in QEMU's words.
 Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec);
