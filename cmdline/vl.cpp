@@ -4,6 +4,7 @@
 
 #include "cmdline/options.h"
 #include "core/chardev.h"
+#include "core/cpus.h"
 #include "core/log.h"
 #include "core/machine.h"
 #include "core/main-loop.h"
@@ -331,11 +332,12 @@ int Vm::run() {
         reset();
         qemu_set_reset_handler([] { qemu_system_reset(); });
         qemu_chr_open_all();
+        // -S: wait for the monitor's `cont`.
+        if (!m_opts.start_stopped) vm_start();
     }
-    virtual_clock_start();
-    main_loop_set_drives_timers(true);
     int status = main_loop_run();
-    main_loop_set_drives_timers(false);
+    vm_stop();
+    cpus_shutdown();
     qemu_log_flush();
     return status;
 }

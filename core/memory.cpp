@@ -73,6 +73,37 @@ void MemoryRegion::init_common(Object* owner, std::string name, uint64_t size, K
     m_kind = kind;
 }
 
+void MemoryRegion::set_code(hwaddr offset) {
+    if (!m_code) {
+        size_t pages = (m_ram_mapped + 0xfff) >> 12;
+        m_code = std::make_unique<std::atomic<uint8_t>[]>(pages);
+    }
+    m_code[offset >> 12].store(1, std::memory_order_relaxed);
+}
+
+void MemoryRegion::clear_code(hwaddr offset) {
+    if (m_code) m_code[offset >> 12].store(0, std::memory_order_relaxed);
+}
+
+bool MemoryRegion::has_code_in(hwaddr offset, hwaddr len) const {
+    if (!m_code || len == 0) return false;
+    for (hwaddr p = offset >> 12; p <= (offset + len - 1) >> 12; p++) {
+        if (m_code[p].load(std::memory_order_relaxed)) return true;
+    }
+    return false;
+}
+
+namespace {
+std::function<void(const uint8_t*, size_t)>& code_write_hook() {
+    static std::function<void(const uint8_t*, size_t)> hook;
+    return hook;
+}
+} // namespace
+
+void memory_set_code_write_hook(std::function<void(const uint8_t* host, size_t len)> hook) {
+    code_write_hook() = std::move(hook);
+}
+
 void MemoryRegion::free_ram() {
     if (m_ram) munmap(m_ram, m_ram_mapped);
     m_ram = nullptr;
@@ -476,6 +507,9 @@ MemTxResult flat_rw(AddressSpace* as, hwaddr addr, uint8_t* buf, hwaddr len, boo
                 std::memcpy(buf, host, in_range);
             } else if (!fr->readonly || rom == RomWrites::Allow) {
                 std::memcpy(host, buf, in_range);
+                if (mr->has_code_in(mr_addr, in_range) && code_write_hook()) {
+                    code_write_hook()(host, in_range);
+                }
             }
         } else {
             for (hwaddr done = 0; done < in_range;) {

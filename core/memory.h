@@ -116,6 +116,15 @@ public:
 
     uint8_t* ram_ptr() const { return m_ram; }
 
+    // Pages of this RAM region that hold decoded CPU code. A write to such
+    // a page (by a store, a loader or DMA) must invalidate that code.
+    void set_code(hwaddr offset);
+    void clear_code(hwaddr offset);
+    bool has_code(hwaddr offset) const {
+        return m_code && m_code[offset >> 12].load(std::memory_order_relaxed);
+    }
+    bool has_code_in(hwaddr offset, hwaddr len) const;
+
 private:
     friend void memory_region_init(MemoryRegion*, Object*, std::string, uint64_t);
     friend Status memory_region_init_ram(MemoryRegion*, Object*, std::string, uint64_t);
@@ -154,6 +163,7 @@ private:
     MemoryRegionOps m_ops;
     uint8_t* m_ram = nullptr;
     size_t m_ram_mapped = 0;
+    std::unique_ptr<std::atomic<uint8_t>[]> m_code; // one flag per 4 KiB page
 
     struct IoEventFd {
         hwaddr addr;
@@ -184,6 +194,10 @@ void memory_region_set_enabled(MemoryRegion* mr, bool enabled);
 void memory_region_set_address(MemoryRegion* mr, hwaddr addr);
 void memory_region_set_alias_offset(MemoryRegion* mr, hwaddr offset);
 void memory_region_set_size(MemoryRegion* mr, uint64_t size);
+
+// Who to tell when a write through an address space lands on RAM that holds
+// decoded code (the CPU's block cache). Called on the writing thread.
+void memory_set_code_write_hook(std::function<void(const uint8_t* host, size_t len)> hook);
 
 // A write of `size` bytes at `addr` (with `data`, if `match_data`) is
 // consumed by `notifier` and does not reach the device.

@@ -14,6 +14,7 @@
 #include "core/chardev.h"
 #include "core/log.h"
 #include "core/module.h"
+#include "hw/char/riscv_htif.h"
 #include "machine/riscv-boot.h"
 
 #include <filesystem>
@@ -157,6 +158,11 @@ Status virt_machine_done(MachineState& ms) {
             if (!initrd) return initrd.take_error();
             s.initrd = *initrd;
         }
+    }
+
+    if (s.htif) {
+        htif_mm_init(get_system_memory(), address_space_memory(), serial_hd(0), s.htif->first,
+                     s.htif->second);
     }
 
     if (!ms.dtb.empty()) {

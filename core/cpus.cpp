@@ -1,0 +1,86 @@
+#include "core/cpus.h"
+
+#include "core/main-loop.h"
+#include "core/monitor.h"
+#include "core/timer.h"
+
+namespace mq {
+
+namespace {
+
+struct RunState {
+    std::unique_ptr<CpuRunner> runner;
+    bool running = false;
+};
+
+RunState& state() {
+    static RunState* s = new RunState(); // the vCPU thread may outlive static destruction
+    return *s;
+}
+
+void register_monitor_commands() {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    hmp_register_command({"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
+    hmp_register_command({"cont|c", "", "resume emulation", [](Monitor&, std::string_view) { vm_start(); }});
+    hmp_register_command({"system_reset", "", "reset the system",
+                          [](Monitor&, std::string_view) { qemu_system_reset_request(); }});
+    hmp_register_info({"status", "", "show the current VM status (running|paused)",
+                       [](Monitor& mon, std::string_view) {
+                           mon.printf("VM status: {}\n", runstate_is_running() ? "running" : "paused");
+                       }});
+    hmp_register_info({"registers", "", "show the cpu registers", [](Monitor& mon, std::string_view) {
+                           if (CpuRunner* r = cpus_runner()) mon.print(r->dump_registers());
+                       }});
+}
+
+} // namespace
+
+void cpus_register(std::unique_ptr<CpuRunner> runner) {
+    register_monitor_commands();
+    state().runner = std::move(runner);
+}
+
+CpuRunner* cpus_runner() { return state().runner.get(); }
+
+void vm_start() {
+    auto& s = state();
+    if (s.running) return;
+    s.running = true;
+    virtual_clock_start();
+    if (s.runner) {
+        // The vCPU thread fires the virtual timers while it runs.
+        main_loop_set_drives_timers(false);
+        s.runner->resume();
+    } else {
+        main_loop_set_drives_timers(true);
+    }
+}
+
+void vm_stop() {
+    auto& s = state();
+    if (!s.running) return;
+    s.running = false;
+    if (s.runner) {
+        // The vCPU thread takes the big lock for MMIO: let it finish its block.
+        if (bql_locked()) {
+            BqlUnlockGuard unlocked;
+            s.runner->pause();
+        } else {
+            s.runner->pause();
+        }
+    }
+    virtual_clock_stop();
+    main_loop_set_drives_timers(false);
+}
+
+bool runstate_is_running() { return state().running; }
+
+void cpus_shutdown() {
+    auto& s = state();
+    if (s.runner) s.runner->shutdown();
+    s.running = false;
+}
+
+} // namespace mq

@@ -1,0 +1,254 @@
+// The hart as a QOM device ("rv64-riscv-cpu"), the hart array that boards
+// instantiate ("riscv.hart_array"), and the vCPU thread that runs them.
+//
+// The vCPU thread runs the harts round-robin, a slice of instructions each,
+// then fires the virtual timers that are due. When every hart waits in WFI,
+// it sleeps until an interrupt line changes or the next timer deadline; with
+// -icount, virtual time jumps to that deadline instead, so runs repeat
+// exactly. Interrupt lines from devices set bits in a hart's mip and kick
+// the thread.
+#include "hw/cpu/riscv/riscv-cpu.h"
+
+#include "core/cpus.h"
+#include "core/machine.h"
+#include "core/log.h"
+#include "core/main-loop.h"
+#include "core/module.h"
+#include "core/qdev/sysbus.h"
+#include "core/timer.h"
+
+#include <condition_variable>
+#include <thread>
+
+namespace mq {
+
+namespace {
+
+using riscv::Hart;
+
+class RiscvCpuRunner final : public CpuRunner {
+public:
+    void add(Hart* h) { m_harts.push_back(h); }
+
+    void resume() override {
+        {
+            std::lock_guard g(m_lock);
+            m_paused = false;
+            m_stop_slice = false;
+            if (!m_thread.joinable()) m_thread = std::thread([this] { loop(); });
+        }
+        m_cv.notify_all();
+    }
+
+    void pause() override {
+        std::unique_lock g(m_lock);
+        if (!m_thread.joinable() || m_paused) return;
+        m_pause_request = true;
+        m_stop_slice = true;
+        m_cv.notify_all();
+        m_cv.wait(g, [&] { return m_paused; });
+        m_pause_request = false;
+    }
+
+    void shutdown() override {
+        {
+            std::lock_guard g(m_lock);
+            m_exit = true;
+            m_stop_slice = true;
+        }
+        m_cv.notify_all();
+        if (m_thread.joinable()) {
+            if (bql_locked()) {
+                BqlUnlockGuard unlocked;
+                m_thread.join();
+            } else {
+                m_thread.join();
+            }
+        }
+    }
+
+    void reset() override {
+        for (Hart* h : m_harts) riscv::hart_reset(*h);
+    }
+
+    void kick() override {
+        {
+            std::lock_guard g(m_lock);
+            m_kicked = true;
+        }
+        m_cv.notify_all();
+    }
+
+    std::string dump_registers() override {
+        std::string out;
+        for (Hart* h : m_harts) out += riscv::hart_dump_registers(*h);
+        return out;
+    }
+
+private:
+    static constexpr uint64_t kSlice = 20000;
+
+    // How many instructions the next slice may run: in icount mode, no
+    // further than the next timer deadline, so that timers fire on time.
+    uint64_t budget() const {
+        if (virtual_clock_mode() != VirtualClockMode::Icount) return kSlice;
+        int64_t deadline = virtual_clock_deadline_ns();
+        if (deadline < 0) return kSlice;
+        int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        if (deadline <= now) return 1;
+        uint64_t insns = static_cast<uint64_t>(deadline - now) >> icount_shift();
+        return std::clamp<uint64_t>(insns, 1, kSlice);
+    }
+
+    bool all_halted() const {
+        for (Hart* h : m_harts) {
+            if (!h->halted || riscv::hart_has_work(*h)) return false;
+        }
+        return true;
+    }
+
+    void fire_timers() {
+        int64_t deadline = virtual_clock_deadline_ns();
+        if (deadline >= 0 && deadline <= qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)) {
+            BqlGuard bql;
+            virtual_clock_run_timers();
+        }
+    }
+
+    // Every hart is in WFI: wait for an interrupt or the next timer.
+    void idle() {
+        int64_t deadline = virtual_clock_deadline_ns();
+        if (virtual_clock_mode() == VirtualClockMode::Icount && deadline >= 0) {
+            // Deterministic: time jumps straight to the deadline.
+            int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+            if (deadline > now) icount_add((deadline - now + (1 << icount_shift()) - 1) >> icount_shift());
+            return;
+        }
+        std::unique_lock g(m_lock);
+        auto woken = [&] { return m_kicked || m_stop_slice || !all_halted(); };
+        if (deadline >= 0 && virtual_clock_mode() == VirtualClockMode::Realtime) {
+            int64_t wait = deadline - qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+            if (wait > 0) m_cv.wait_for(g, std::chrono::nanoseconds(wait), woken);
+        } else {
+            m_cv.wait_for(g, std::chrono::milliseconds(100), woken);
+        }
+        m_kicked = false;
+    }
+
+    void loop() {
+        for (;;) {
+            {
+                std::unique_lock g(m_lock);
+                if (m_pause_request || m_paused) {
+                    m_paused = true;
+                    m_cv.notify_all();
+                    m_cv.wait(g, [&] { return !m_paused || m_exit; });
+                }
+                if (m_exit) return;
+                m_stop_slice = false;
+            }
+            for (Hart* h : m_harts) {
+                uint64_t ran = riscv::hart_run(*h, budget(), m_stop_slice);
+                if (virtual_clock_mode() == VirtualClockMode::Icount) icount_add(static_cast<int64_t>(ran));
+            }
+            fire_timers();
+            if (all_halted() && !m_stop_slice) idle();
+        }
+    }
+
+    std::vector<Hart*> m_harts;
+    std::thread m_thread;
+    std::mutex m_lock;
+    std::condition_variable m_cv;
+    std::atomic<bool> m_stop_slice{false};
+    bool m_paused = true;
+    bool m_pause_request = false;
+    bool m_exit = false;
+    bool m_kicked = false;
+};
+
+RiscvCpuRunner& runner() {
+    static RiscvCpuRunner* r = [] {
+        auto owned = std::make_unique<RiscvCpuRunner>();
+        RiscvCpuRunner* raw = owned.get();
+        cpus_register(std::move(owned));
+        qemu_register_reset([raw] { raw->reset(); });
+        memory_set_code_write_hook(riscv::cpu_code_written);
+        virtual_clock_set_notifier([raw] { raw->kick(); });
+        return raw;
+    }();
+    return *r;
+}
+
+// --- the CPU device ---
+
+Status riscv_cpu_realize(DeviceState& dev) {
+    auto& cpu = static_cast<RISCVCPU&>(dev);
+    Hart& h = cpu.hart;
+    h.as = address_space_memory();
+    // Local interrupt lines 0..15, numbered as the mip bits.
+    qdev_init_gpio_in(&cpu, [&cpu](int irq, int level) {
+        riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
+        runner().kick();
+    }, 16);
+    // Any change of the memory map may drop RAM the TLB points at.
+    h.as->add_listener([&h] { h.tlb_flush_request.store(true); });
+    runner().add(&h);
+    riscv::hart_reset(h);
+    return {};
+}
+
+void riscv_cpu_class_init(ObjectClass& klass) {
+    auto& dc = class_cast<DeviceClass>(klass);
+    dc.realize = riscv_cpu_realize;
+    dc.user_creatable = false;
+    device_class_set_category(dc, DEVICE_CATEGORY_CPU);
+    dc.desc = "RISC-V RV64GC hart";
+}
+
+// --- the hart array: the board's cluster of harts ---
+
+Status hart_array_realize(DeviceState& dev) {
+    auto& s = static_cast<RISCVHartArrayState&>(dev);
+    for (uint32_t i = 0; i < s.num_harts; i++) {
+        auto cpu = object_new_as<RISCVCPU>(TYPE_RISCV_CPU_BASE64);
+        if (!cpu) return cpu.take_error();
+        (*cpu)->hart.hartid = s.hartid_base + i;
+        (*cpu)->hart.resetvec = s.resetvec;
+        object_property_add_child(&s, fmt::format("harts[{}]", i), cpu->get());
+        if (auto st = qdev_realize(cpu->get(), nullptr); !st) return st;
+        s.harts.push_back(cpu->get());
+    }
+    return {};
+}
+
+void hart_array_class_init(ObjectClass& klass) {
+    auto& dc = class_cast<DeviceClass>(klass);
+    dc.realize = hart_array_realize;
+    dc.user_creatable = false;
+    using S = RISCVHartArrayState;
+    device_class_set_props(dc, {qdev_prop("num-harts", &S::num_harts, 1u),
+                                qdev_prop("hartid-base", &S::hartid_base, 0u),
+                                qdev_prop("resetvec", &S::resetvec, uint64_t{0x1000})});
+}
+
+void register_riscv_cpu_types() {
+    type_register_static(TypeInfo{
+        .name = TYPE_RISCV_CPU_BASE64,
+        .parent = TYPE_DEVICE,
+        .instance_new = new_instance<RISCVCPU>,
+        .class_init = riscv_cpu_class_init,
+    });
+    type_register_static(TypeInfo{
+        .name = TYPE_RISCV_HART_ARRAY,
+        .parent = TYPE_DEVICE,
+        .instance_new = new_instance<RISCVHartArrayState>,
+        .class_init = hart_array_class_init,
+    });
+}
+
+} // namespace
+
+} // namespace mq
+
+[[maybe_unused]] static const bool registered = mq::type_init(mq::register_riscv_cpu_types);

@@ -1,0 +1,247 @@
+// A RISC-V hart: RV64GC with M/S/U modes, Sv39/Sv48 and PMP
+// (QEMU: target/riscv; the RISC-V unprivileged and privileged specs).
+//
+// The architectural state is plain data (struct Hart). What the hart does
+// lives in separate files:
+//   insn-table.cpp  every instruction: one table row and its meaning
+//   decode.cpp      the table turned into a decoder; RVC expansion; in_asm
+//   exec.cpp        the block cache and the execution loop
+//   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
+//   csr.cpp         the CSRs, one table row each
+//   trap.cpp        exceptions, interrupts, xRET
+//   fpu.cpp         F and D arithmetic with IEEE flags
+// The hart reaches memory only through the memory API (an AddressSpace).
+#pragma once
+
+#include "core/memory.h"
+#include "core/qdev/qdev.h"
+#include "hw/cpu/riscv/insn.h"
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace mq::riscv {
+
+enum PrivLevel : uint8_t { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+// Exception causes (mcause with bit 63 clear).
+enum Exception : uint64_t {
+    EXCP_INST_ADDR_MIS = 0,
+    EXCP_INST_ACCESS_FAULT = 1,
+    EXCP_ILLEGAL_INST = 2,
+    EXCP_BREAKPOINT = 3,
+    EXCP_LOAD_ADDR_MIS = 4,
+    EXCP_LOAD_ACCESS_FAULT = 5,
+    EXCP_STORE_AMO_ADDR_MIS = 6,
+    EXCP_STORE_AMO_ACCESS_FAULT = 7,
+    EXCP_U_ECALL = 8,
+    EXCP_S_ECALL = 9,
+    EXCP_M_ECALL = 11,
+    EXCP_INST_PAGE_FAULT = 12,
+    EXCP_LOAD_PAGE_FAULT = 13,
+    EXCP_STORE_PAGE_FAULT = 15,
+};
+
+// Interrupt numbers: bits of mip/mie, and the hart's gpio inputs.
+enum Interrupt : unsigned {
+    IRQ_S_SOFT = 1,
+    IRQ_M_SOFT = 3,
+    IRQ_S_TIMER = 5,
+    IRQ_M_TIMER = 7,
+    IRQ_S_EXT = 9,
+    IRQ_M_EXT = 11,
+};
+inline constexpr uint64_t MIP_SSIP = 1u << IRQ_S_SOFT;
+inline constexpr uint64_t MIP_MSIP = 1u << IRQ_M_SOFT;
+inline constexpr uint64_t MIP_STIP = 1u << IRQ_S_TIMER;
+inline constexpr uint64_t MIP_MTIP = 1u << IRQ_M_TIMER;
+inline constexpr uint64_t MIP_SEIP = 1u << IRQ_S_EXT;
+inline constexpr uint64_t MIP_MEIP = 1u << IRQ_M_EXT;
+
+// mstatus fields.
+inline constexpr uint64_t MSTATUS_SIE = 1ull << 1;
+inline constexpr uint64_t MSTATUS_MIE = 1ull << 3;
+inline constexpr uint64_t MSTATUS_SPIE = 1ull << 5;
+inline constexpr uint64_t MSTATUS_UBE = 1ull << 6;
+inline constexpr uint64_t MSTATUS_MPIE = 1ull << 7;
+inline constexpr uint64_t MSTATUS_SPP = 1ull << 8;
+inline constexpr uint64_t MSTATUS_MPP = 3ull << 11;
+inline constexpr uint64_t MSTATUS_FS = 3ull << 13;
+inline constexpr uint64_t MSTATUS_XS = 3ull << 15;
+inline constexpr uint64_t MSTATUS_MPRV = 1ull << 17;
+inline constexpr uint64_t MSTATUS_SUM = 1ull << 18;
+inline constexpr uint64_t MSTATUS_MXR = 1ull << 19;
+inline constexpr uint64_t MSTATUS_TVM = 1ull << 20;
+inline constexpr uint64_t MSTATUS_TW = 1ull << 21;
+inline constexpr uint64_t MSTATUS_TSR = 1ull << 22;
+inline constexpr uint64_t MSTATUS_UXL = 3ull << 32;
+inline constexpr uint64_t MSTATUS_SXL = 3ull << 34;
+inline constexpr uint64_t MSTATUS_SD = 1ull << 63;
+inline constexpr uint64_t FS_OFF = 0, FS_INITIAL = 1, FS_CLEAN = 2, FS_DIRTY = 3;
+
+// x0 is hard-wired to zero by its type: writes to it are discarded.
+class XRegs {
+public:
+    uint64_t operator[](unsigned i) const { return m_r[i]; }
+    void set(unsigned i, uint64_t v) {
+        m_r[i] = v;
+        m_r[0] = 0;
+    }
+    void clear() { m_r.fill(0); }
+
+private:
+    std::array<uint64_t, 32> m_r{};
+};
+
+// One soft-TLB entry: a virtual page and where it lives in host memory.
+struct TlbEntry {
+    uint64_t tag = ~0ull; // the virtual page address, or ~0 when empty
+    uintptr_t addend = 0; // host pointer = virtual address + addend
+};
+inline constexpr unsigned TLB_BITS = 8;
+inline constexpr unsigned TLB_SIZE = 1u << TLB_BITS;
+using Tlb = std::array<TlbEntry, TLB_SIZE>;
+inline constexpr uint64_t PAGE_MASK = ~0xfffull;
+
+enum class Access { Load, Store, Fetch };
+
+struct Block;
+
+struct Hart {
+    // --- the hot path: registers, pc, the soft TLBs ---
+    XRegs x;
+    uint64_t pc = 0;
+    uint64_t block_pc = 0; // virtual pc of the block being executed
+    std::array<uint64_t, 32> f{}; // NaN-boxed
+    PrivLevel priv = PRV_M;
+    PrivLevel data_priv = PRV_M; // priv for loads/stores (MPRV)
+    // Indexed by effective privilege (U, S, -, M).
+    std::array<Tlb, 4> tlb_load{};
+    std::array<Tlb, 4> tlb_store{};
+    std::array<Tlb, 4> tlb_exec{};
+    uint64_t instret = 0; // instructions retired, kept per block
+
+    // --- a trap raised while executing ---
+    bool trap_pending = false;
+    uint64_t trap_cause = 0;
+    uint64_t trap_tval = 0;
+
+    // --- CSRs ---
+    uint64_t mstatus = 0;
+    uint64_t misa = 0;
+    uint64_t medeleg = 0, mideleg = 0;
+    uint64_t mie = 0;
+    uint64_t mip_sw = 0; // SSIP, STIP, SEIP as software set them
+    std::atomic<uint64_t> mip_hw{0}; // MSIP, MTIP, MEIP, SEIP driven by devices
+    uint64_t mtvec = 0, stvec = 0;
+    uint64_t mscratch = 0, sscratch = 0;
+    uint64_t mepc = 0, sepc = 0;
+    uint64_t mcause = 0, scause = 0;
+    uint64_t mtval = 0, stval = 0;
+    uint64_t satp = 0;
+    uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
+    uint64_t menvcfg = 0, senvcfg = 0;
+    int64_t cycle_offset = 0, instret_offset = 0; // guest writes to the counters
+    uint32_t fflags = 0, frm = 0;
+    std::array<uint8_t, 64> pmpcfg{};
+    std::array<uint64_t, 64> pmpaddr{};
+    bool pmp_active = false; // any PMP entry not OFF
+
+    // LR/SC: the reserved address and the value LR saw (SC compares it).
+    uint64_t reservation = ~0ull;
+    uint64_t reservation_value = 0;
+
+    // --- wiring ---
+    uint32_t hartid = 0;
+    uint64_t resetvec = 0x1000;
+    AddressSpace* as = nullptr;
+    std::function<uint64_t()> rdtime; // the platform's mtime
+    bool halted = false;              // in WFI
+    // Set by anyone who may have made an interrupt pending; checked between blocks.
+    std::atomic<bool> irq_check{false};
+    std::atomic<bool> tlb_flush_request{false};
+
+    // --- this hart's jump cache: virtual pc -> decoded block (exec.cpp) ---
+    struct JumpCacheEntry {
+        uint64_t vpc = ~0ull;
+        Block* block = nullptr;
+    };
+    struct BlockCache {
+        std::array<JumpCacheEntry, 4096> jc;
+    };
+    std::unique_ptr<BlockCache> blocks;
+
+    Hart();
+    ~Hart();
+    Hart(const Hart&) = delete;
+    Hart& operator=(const Hart&) = delete;
+
+    uint64_t mip() const { return mip_hw.load(std::memory_order_relaxed) | mip_sw; }
+    uint64_t fs() const { return (mstatus & MSTATUS_FS) >> 13; }
+
+    // Leaves the block with an exception at instruction `i`.
+    const DecodedInsn* raise(const DecodedInsn* i, uint64_t cause, uint64_t tval);
+    // Leaves the block after `i`, continuing at `target`.
+    const DecodedInsn* jump(const DecodedInsn* i, uint64_t target) {
+        pc = target;
+        instret += i->index + 1u;
+        return nullptr;
+    }
+    uint64_t pc_of(const DecodedInsn* i) const { return block_pc + i->pc_off; }
+};
+
+// --- behaviour (the files listed at the top) ---
+
+void hart_reset(Hart& h);
+// Runs blocks until `budget` instructions retired, the hart halts in WFI,
+// or `stop` is set. Returns the instructions retired.
+uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop);
+// Whether an enabled interrupt is pending (what ends WFI).
+bool hart_has_work(const Hart& h);
+// A device drives local interrupt line `irq` (MSIP, MTIP, MEIP, SEIP).
+void hart_set_irq(Hart& h, unsigned irq, bool level);
+
+// mmu.cpp
+void tlb_flush(Hart& h);
+void hart_update_data_priv(Hart& h);
+bool mem_load_slow(Hart& h, uint64_t va, unsigned size, uint64_t* value, uint64_t* cause);
+bool mem_store_slow(Hart& h, uint64_t va, unsigned size, uint64_t value, uint64_t* cause);
+// The host pointer for executing at `va`, or null with *cause set.
+const uint8_t* mem_fetch_ptr(Hart& h, uint64_t va, uint64_t* cause);
+// Translates `va` for `access` at the hart's privilege, without side
+// effects on the TLB (for the monitor and for tests).
+std::optional<hwaddr> hart_translate(Hart& h, uint64_t va, Access access);
+bool pmp_check(const Hart& h, hwaddr addr, unsigned size, Access access, PrivLevel priv);
+
+// trap.cpp
+void hart_take_trap(Hart& h, uint64_t cause, uint64_t tval, bool interrupt);
+// The highest-priority interrupt the hart should take now, or -1.
+int hart_pending_interrupt(const Hart& h);
+uint64_t hart_mret(Hart& h);
+uint64_t hart_sret(Hart& h);
+
+// csr.cpp
+enum class CsrResult { Ok, Illegal };
+CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value);
+CsrResult csr_write(Hart& h, unsigned csr, uint64_t value);
+// Whether `csr` exists at all, and its name, for info registers and in_asm.
+const char* csr_name(unsigned csr);
+
+// Invalidates decoded code in [host, host+len): a store or DMA wrote there.
+void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len);
+void hart_flush_code(Hart& h);
+// The memory API's code-write hook: any thread; other threads' writes are
+// applied by the vCPU thread between blocks.
+void cpu_code_written(const uint8_t* host, size_t len);
+
+// The ISA string of what this hart implements, for the device tree.
+std::string isa_string();
+
+// `info registers`.
+std::string hart_dump_registers(Hart& h);
+
+} // namespace mq::riscv

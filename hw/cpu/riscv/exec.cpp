@@ -1,0 +1,384 @@
+// Execution: decoded blocks and the loop that runs them.
+//
+// A block is a run of instructions from one page, decoded once, up to the
+// first instruction that ends a block (a jump, a CSR access, a trap-causing
+// instruction such as ecall) or the end of the page. Its entries point at
+// their handlers; running a block is a loop of indirect calls, each handler
+// returning the next entry or null when control leaves the block. PC and the
+// retired-instruction count are settled once, when the block is left.
+//
+// Blocks are shared by all harts and keyed by the host address of their
+// first byte, so the same code mapped at two virtual addresses decodes once.
+// Each hart has a small jump cache from virtual pc to block. A write to a
+// page holding code (a store, a loader, DMA) invalidates the blocks it
+// overlaps; so does fence.i, for everything.
+#include "core/log.h"
+#include "hw/cpu/riscv/cpu.h"
+#include "hw/cpu/riscv/mem.h"
+
+#include <mutex>
+
+namespace mq::riscv {
+
+struct Block {
+    uint64_t vpc = 0;
+    const uint8_t* host = nullptr;
+    MemoryRegion* mr = nullptr;
+    hwaddr mr_offset = 0;
+    uint32_t bytes = 0;
+    bool valid = true;
+    std::vector<DecodedInsn> insns; // ends with the block-end sentinel
+};
+
+namespace {
+
+constexpr unsigned kMaxBlockInsns = 128;
+constexpr unsigned kJumpCacheSize = 4096;
+
+struct CodeCache {
+    std::unordered_map<const uint8_t*, std::unique_ptr<Block>> by_host;
+    std::unordered_map<uintptr_t, std::vector<Block*>> by_page;
+    // Invalidated blocks stay allocated until no jump cache can name them.
+    std::vector<std::unique_ptr<Block>> graveyard;
+    std::vector<Hart*> harts;
+    // Invalidations from other threads (DMA), applied by the vCPU thread.
+    std::mutex pending_lock;
+    std::vector<std::pair<const uint8_t*, size_t>> pending;
+    std::atomic<bool> has_pending{false};
+    // Set when the graveyard should be emptied; done between blocks, never
+    // while a (possibly invalidated) block is still running.
+    bool want_gc = false;
+};
+
+CodeCache& cache() {
+    static CodeCache* c = new CodeCache();
+    return *c;
+}
+
+thread_local bool t_is_vcpu_thread = false;
+
+uintptr_t page_of(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p) & ~uintptr_t(0xfff); }
+
+const DecodedInsn* exec_block_end(Hart& h, const DecodedInsn* i) {
+    h.pc = h.block_pc + i->pc_off;
+    h.instret += i->index;
+    return nullptr;
+}
+
+// Decoding stopped on an instruction whose second half could not be fetched.
+const DecodedInsn* exec_fetch_fault(Hart& h, const DecodedInsn* i) {
+    return h.raise(i, static_cast<uint64_t>(i->imm), h.pc_of(i) + 2);
+}
+
+void remove_block(Block* b) {
+    auto& c = cache();
+    b->valid = false;
+    auto it = c.by_host.find(b->host);
+    if (it != c.by_host.end() && it->second.get() == b) {
+        c.graveyard.push_back(std::move(it->second));
+        c.by_host.erase(it);
+    }
+}
+
+void invalidate_range(const uint8_t* host, size_t len) {
+    auto& c = cache();
+    for (uintptr_t page = page_of(host); page <= page_of(host + len - 1); page += 0x1000) {
+        auto it = c.by_page.find(page);
+        if (it == c.by_page.end()) continue;
+        auto& blocks = it->second;
+        MemoryRegion* mr = blocks.empty() ? nullptr : blocks.front()->mr;
+        hwaddr mr_page = blocks.empty() ? 0 : (blocks.front()->mr_offset & PAGE_MASK);
+        std::erase_if(blocks, [&](Block* b) {
+            bool overlaps = b->host < host + len && host < b->host + b->bytes;
+            if (overlaps) remove_block(b);
+            return overlaps;
+        });
+        if (blocks.empty()) {
+            if (mr) mr->clear_code(mr_page);
+            c.by_page.erase(it);
+        }
+    }
+    if (c.graveyard.size() > 4096) c.want_gc = true;
+}
+
+// Forgets every jump-cache entry, then frees the invalidated blocks. Only
+// between blocks.
+void collect_garbage() {
+    auto& c = cache();
+    for (Hart* h : c.harts) {
+        if (h->blocks) std::fill(h->blocks->jc.begin(), h->blocks->jc.end(), Hart::JumpCacheEntry{});
+    }
+    c.graveyard.clear();
+    c.want_gc = false;
+}
+
+void apply_pending_invalidations() {
+    auto& c = cache();
+    std::vector<std::pair<const uint8_t*, size_t>> work;
+    {
+        std::lock_guard g(c.pending_lock);
+        work.swap(c.pending);
+        c.has_pending.store(false);
+    }
+    for (auto [host, len] : work) invalidate_range(host, len);
+}
+
+// Marks the page as holding code, so that no hart keeps a store shortcut to it.
+void track_code(Block& b) {
+    b.mr->set_code(b.mr_offset);
+    uintptr_t page = page_of(b.host);
+    for (Hart* h : cache().harts) {
+        for (Tlb& tlb : h->tlb_store) {
+            for (TlbEntry& e : tlb) {
+                if (e.tag != ~0ull && ((e.tag + e.addend) & ~uintptr_t(0xfff)) == page) e = TlbEntry{};
+            }
+        }
+    }
+}
+
+void log_block(const Hart& h, const Block& b) {
+    std::string out = fmt::format("----------------\nIN: \nPriv: {}; Virt: 0\n", int(h.priv));
+    for (const DecodedInsn& i : b.insns) {
+        if (i.fn == exec_block_end) break;
+        uint64_t pc = b.vpc + i.pc_off;
+        std::string raw = i.len == 2 ? fmt::format("{:04x}    ", i.raw) : fmt::format("{:08x}", i.raw);
+        out += fmt::format("0x{:016x}:  {}          {}\n", pc, raw, disassemble(i.raw, pc));
+    }
+    qemu_logger(LOG_IN_ASM).info("{}", out);
+}
+
+// Where the block for the hart's pc lives. Null when fetching faults (the
+// trap is then pending).
+Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
+    uint64_t pc = h.pc;
+    auto view = h.as->flatview();
+    auto b = std::make_unique<Block>();
+    b->vpc = pc;
+    b->host = host;
+    // Find the region and offset behind `host`, for code tracking.
+    for (const FlatRange& fr : view->ranges()) {
+        MemoryRegion* mr = fr.mr;
+        if (mr->is_ram() && host >= mr->ram_ptr() && host < mr->ram_ptr() + static_cast<hwaddr>(mr->size())) {
+            b->mr = mr;
+            b->mr_offset = static_cast<hwaddr>(host - mr->ram_ptr());
+            break;
+        }
+    }
+    bool cacheable = b->mr != nullptr;
+    uint32_t offset = 0;
+    for (unsigned n = 0; n < max_insns; n++) {
+        uint64_t va = pc + offset;
+        if ((va & PAGE_MASK) != (pc & PAGE_MASK)) break;
+        DecodedInsn d{};
+        uint16_t lo;
+        std::memcpy(&lo, host + offset, 2);
+        if ((lo & 3) != 3) {
+            uint32_t expanded = rvc_expand(lo);
+            if (!expanded || !decode32(expanded, d)) {
+                d.fn = exec_illegal;
+                d.desc = nullptr;
+            }
+            d.raw = lo;
+            d.len = 2;
+        } else if ((va & 0xfff) == 0xffe) {
+            // A 32-bit instruction across two pages: decoded alone, not kept.
+            if (n > 0) break;
+            uint64_t cause = 0;
+            const uint8_t* hi_ptr = mem_fetch_ptr(h, va + 2, &cause);
+            if (!hi_ptr) {
+                d.fn = exec_fetch_fault;
+                d.imm = static_cast<int64_t>(cause);
+                d.len = 4;
+            } else {
+                uint16_t hi;
+                std::memcpy(&hi, hi_ptr, 2);
+                decode32(uint32_t(lo) | uint32_t(hi) << 16, d);
+                d.len = 4;
+            }
+            cacheable = false;
+        } else {
+            uint32_t raw;
+            std::memcpy(&raw, host + offset, 4);
+            decode32(raw, d);
+        }
+        d.pc_off = static_cast<uint16_t>(offset);
+        d.index = static_cast<uint16_t>(n);
+        b->insns.push_back(d);
+        offset += d.len;
+        bool ends = d.fn == exec_illegal || d.fn == exec_fetch_fault ||
+                    (d.desc && (d.desc->flags & END_BLOCK));
+        if (ends) break;
+    }
+    DecodedInsn end{};
+    end.fn = exec_block_end;
+    end.pc_off = static_cast<uint16_t>(offset);
+    end.index = static_cast<uint16_t>(b->insns.size());
+    b->insns.push_back(end);
+    b->bytes = offset;
+    if (qemu_loglevel_mask(LOG_IN_ASM)) log_block(h, *b);
+
+    auto& c = cache();
+    Block* raw = b.get();
+    if (cacheable && max_insns > 1) {
+        track_code(*b);
+        c.by_page[page_of(host)].push_back(raw);
+        c.by_host[host] = std::move(b);
+    } else {
+        c.graveyard.push_back(std::move(b)); // used once, freed later
+        if (c.graveyard.size() > 1024) c.want_gc = true;
+    }
+    return raw;
+}
+
+Block* lookup_block(Hart& h, bool trace) {
+    uint64_t cause = 0;
+    const uint8_t* host = mem_fetch_ptr(h, h.pc, &cause);
+    if (!host) {
+        h.trap_pending = true;
+        h.trap_cause = cause;
+        h.trap_tval = h.pc;
+        return nullptr;
+    }
+    if (trace) return build_block(h, host, 1);
+    auto& jc = h.blocks->jc[(h.pc >> 1) & (kJumpCacheSize - 1)];
+    if (jc.vpc == h.pc && jc.block && jc.block->host == host && jc.block->valid) return jc.block;
+    auto& c = cache();
+    auto it = c.by_host.find(host);
+    Block* b = it != c.by_host.end() ? it->second.get() : build_block(h, host, kMaxBlockInsns);
+    jc = {h.pc, b};
+    return b;
+}
+
+// -d exec / -d cpu: one line per instruction, with what it wrote.
+void log_trace(Hart& h, uint64_t pc, const DecodedInsn& i, const XRegs& before) {
+    std::string line = fmt::format("core {}: {} 0x{:016x} (0x{:0{}x}) {}", h.hartid,
+                                   h.priv == PRV_M ? 'M' : h.priv == PRV_S ? 'S' : 'U', pc, i.raw,
+                                   i.len == 2 ? 4 : 8, disassemble(i.raw, pc));
+    for (unsigned r = 1; r < 32; r++) {
+        if (h.x[r] != before[r]) line += fmt::format("  x{} 0x{:016x}", r, h.x[r]);
+    }
+    if (qemu_loglevel_mask(LOG_EXEC)) qemu_logger(LOG_EXEC).info("{}", line);
+    if (qemu_loglevel_mask(LOG_CPU)) qemu_logger(LOG_CPU).info("{}", hart_dump_registers(h));
+}
+
+} // namespace
+
+Hart::Hart() : blocks(std::make_unique<BlockCache>()) {
+    std::fill(blocks->jc.begin(), blocks->jc.end(), JumpCacheEntry{});
+    cache().harts.push_back(this);
+}
+
+Hart::~Hart() { std::erase(cache().harts, this); }
+
+const DecodedInsn* Hart::raise(const DecodedInsn* i, uint64_t cause, uint64_t tval) {
+    pc = pc_of(i);
+    instret += i->index;
+    trap_pending = true;
+    trap_cause = cause;
+    trap_tval = tval;
+    return nullptr;
+}
+
+void hart_reset(Hart& h) {
+    h.x.clear();
+    h.f.fill(0);
+    h.pc = h.resetvec;
+    h.priv = PRV_M;
+    h.mstatus = 0;
+    h.mie = 0;
+    h.mip_sw = 0;
+    h.medeleg = h.mideleg = 0;
+    h.mtvec = h.stvec = 0;
+    h.mepc = h.sepc = h.mcause = h.scause = h.mtval = h.stval = 0;
+    h.mscratch = h.sscratch = 0;
+    h.satp = 0;
+    h.mcounteren = h.scounteren = h.mcountinhibit = 0;
+    h.menvcfg = h.senvcfg = 0;
+    h.fflags = h.frm = 0;
+    h.pmpcfg.fill(0);
+    h.pmpaddr.fill(0);
+    h.pmp_active = false;
+    h.reservation = ~0ull;
+    h.halted = false;
+    h.trap_pending = false;
+    hart_update_data_priv(h);
+    tlb_flush(h);
+    h.irq_check.store(true);
+    qemu_log_mask(LOG_CPU_RESET, "CPU Reset (CPU {}): pc 0x{:x}", h.hartid, h.pc);
+}
+
+uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
+    t_is_vcpu_thread = true;
+    auto& c = cache();
+    const uint64_t start = h.instret;
+    const bool trace = qemu_loglevel_mask(LOG_EXEC | LOG_CPU);
+    while (h.instret - start < budget && !stop.load(std::memory_order_relaxed)) {
+        if (h.irq_check.exchange(false, std::memory_order_acquire)) {
+            int irq = hart_pending_interrupt(h);
+            if (irq >= 0) {
+                h.halted = false;
+                hart_take_trap(h, static_cast<uint64_t>(irq), 0, true);
+            } else if (h.halted && hart_has_work(h)) {
+                h.halted = false; // WFI ends even when the interrupt is masked
+            }
+        }
+        if (h.halted) break;
+        if (h.tlb_flush_request.exchange(false, std::memory_order_relaxed)) tlb_flush(h);
+        if (c.has_pending.load(std::memory_order_acquire)) apply_pending_invalidations();
+        if (c.want_gc) collect_garbage();
+
+        Block* b = lookup_block(h, trace);
+        if (b) {
+            h.block_pc = h.pc;
+            if (trace) {
+                XRegs before = h.x;
+                uint64_t pc = h.pc;
+                DecodedInsn first = b->insns.front(); // the block may be freed by what it does
+                const DecodedInsn* i = b->insns.data();
+                while ((i = i->fn(h, i))) {}
+                log_trace(h, pc, first, before);
+            } else {
+                const DecodedInsn* i = b->insns.data();
+                do {
+                    i = i->fn(h, i);
+                } while (i);
+            }
+        }
+        if (h.trap_pending) {
+            h.trap_pending = false;
+            hart_take_trap(h, h.trap_cause, h.trap_tval, false);
+        }
+    }
+    return h.instret - start;
+}
+
+void hart_invalidate_code(Hart&, const uint8_t* host, size_t len) {
+    if (len) invalidate_range(host, len);
+}
+
+void hart_flush_code(Hart&) {
+    auto& c = cache();
+    for (auto& [page, blocks] : c.by_page) {
+        if (!blocks.empty() && blocks.front()->mr) blocks.front()->mr->clear_code(blocks.front()->mr_offset & PAGE_MASK);
+    }
+    for (auto& [host, b] : c.by_host) {
+        b->valid = false;
+        c.graveyard.push_back(std::move(b));
+    }
+    c.by_host.clear();
+    c.by_page.clear();
+    c.want_gc = true;
+}
+
+void cpu_code_written(const uint8_t* host, size_t len) {
+    if (t_is_vcpu_thread) {
+        invalidate_range(host, len);
+        return;
+    }
+    auto& c = cache();
+    std::lock_guard g(c.pending_lock);
+    c.pending.emplace_back(host, len);
+    c.has_pending.store(true, std::memory_order_release);
+}
+
+} // namespace mq::riscv

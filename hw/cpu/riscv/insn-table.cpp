@@ -1,0 +1,381 @@
+// The instruction table: RV64I, M, A, Zicsr, Zifencei and the privileged
+// instructions. One row per instruction: name, encoding, operand format, and
+// what it does, as briefly as the spec's pseudo-code. F and D are in
+// insn-table-fp.cpp. The decoder, the disassembler and the table tests are
+// all generated from these rows.
+#include "hw/cpu/riscv/insn-table.h"
+
+#include "core/log.h"
+#include "hw/cpu/riscv/mem.h"
+
+namespace mq::riscv {
+
+namespace {
+
+using u64 = uint64_t;
+using i64 = int64_t;
+using u32 = uint32_t;
+using i32 = int32_t;
+using u128 = unsigned __int128;
+using i128 = __int128;
+
+constexpr u64 sx32(u64 v) { return static_cast<u64>(static_cast<i64>(static_cast<i32>(v))); }
+
+// --- handler shapes ---
+
+template <auto F>
+const DecodedInsn* op_rr(Hart& h, const DecodedInsn* i) {
+    h.x.set(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
+    return i + 1;
+}
+
+template <auto F>
+const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
+    h.x.set(i->rd, F(h.x[i->rs1], static_cast<u64>(i->imm)));
+    return i + 1;
+}
+
+template <auto F>
+const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
+    if (F(h.x[i->rs1], h.x[i->rs2])) return h.jump(i, h.pc_of(i) + i->imm);
+    return i + 1;
+}
+
+template <typename T>
+const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
+    u64 addr = h.x[i->rs1] + i->imm;
+    T v;
+    u64 cause;
+    if (!mem_load(h, addr, &v, &cause)) [[unlikely]] return h.raise(i, cause, addr);
+    if constexpr (std::is_signed_v<T>) {
+        h.x.set(i->rd, static_cast<u64>(static_cast<i64>(v)));
+    } else {
+        h.x.set(i->rd, v);
+    }
+    return i + 1;
+}
+
+template <typename T>
+const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
+    u64 addr = h.x[i->rs1] + i->imm;
+    u64 cause;
+    if (!mem_store(h, addr, static_cast<T>(h.x[i->rs2]), &cause)) [[unlikely]] {
+        return h.raise(i, cause, addr);
+    }
+    return i + 1;
+}
+
+// --- control transfer ---
+
+const DecodedInsn* exec_lui(Hart& h, const DecodedInsn* i) {
+    h.x.set(i->rd, static_cast<u64>(i->imm));
+    return i + 1;
+}
+
+const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
+    h.x.set(i->rd, h.pc_of(i) + i->imm);
+    return i + 1;
+}
+
+const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
+    u64 pc = h.pc_of(i);
+    h.x.set(i->rd, pc + i->len);
+    return h.jump(i, pc + i->imm);
+}
+
+const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i) {
+    u64 target = (h.x[i->rs1] + i->imm) & ~1ull;
+    h.x.set(i->rd, h.pc_of(i) + i->len);
+    return h.jump(i, target);
+}
+
+// --- M ---
+
+constexpr u64 div_s(u64 a, u64 b) {
+    if (b == 0) return ~0ull;
+    if (static_cast<i64>(a) == INT64_MIN && static_cast<i64>(b) == -1) return a;
+    return static_cast<u64>(static_cast<i64>(a) / static_cast<i64>(b));
+}
+constexpr u64 rem_s(u64 a, u64 b) {
+    if (b == 0) return a;
+    if (static_cast<i64>(a) == INT64_MIN && static_cast<i64>(b) == -1) return 0;
+    return static_cast<u64>(static_cast<i64>(a) % static_cast<i64>(b));
+}
+constexpr u64 div_sw(u64 a, u64 b) {
+    i32 x = static_cast<i32>(a), y = static_cast<i32>(b);
+    if (y == 0) return ~0ull;
+    if (x == INT32_MIN && y == -1) return sx32(static_cast<u32>(x));
+    return sx32(static_cast<u32>(x / y));
+}
+constexpr u64 rem_sw(u64 a, u64 b) {
+    i32 x = static_cast<i32>(a), y = static_cast<i32>(b);
+    if (y == 0) return sx32(static_cast<u32>(x));
+    if (x == INT32_MIN && y == -1) return 0;
+    return sx32(static_cast<u32>(x % y));
+}
+
+// --- A ---
+
+template <typename T>
+const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i) {
+    u64 addr = h.x[i->rs1];
+    if (addr % sizeof(T)) return h.raise(i, EXCP_LOAD_ADDR_MIS, addr);
+    T v;
+    u64 cause;
+    if (!mem_load(h, addr, &v, &cause)) return h.raise(i, cause, addr);
+    h.reservation = addr;
+    h.reservation_value = static_cast<u64>(static_cast<i64>(v));
+    h.x.set(i->rd, static_cast<u64>(static_cast<i64>(v)));
+    return i + 1;
+}
+
+// SC succeeds while the reservation holds and memory still has the value LR
+// read: QEMU's rule, which also notices other harts' stores in between.
+template <typename T>
+const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
+    u64 addr = h.x[i->rs1];
+    if (addr % sizeof(T)) return h.raise(i, EXCP_STORE_AMO_ADDR_MIS, addr);
+    bool reserved = h.reservation == addr;
+    h.reservation = ~0ull;
+    if (!reserved) {
+        h.x.set(i->rd, 1);
+        return i + 1;
+    }
+    T expected = static_cast<T>(h.reservation_value);
+    T desired = static_cast<T>(h.x[i->rs2]);
+    bool stored = false;
+    T old;
+    u64 cause = 0;
+    auto op = [&](T cur) -> std::optional<T> {
+        if (cur != expected) return std::nullopt;
+        stored = true;
+        return desired;
+    };
+    if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, addr);
+    h.x.set(i->rd, stored ? 0 : 1);
+    return i + 1;
+}
+
+template <typename T, auto F>
+const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i) {
+    u64 addr = h.x[i->rs1];
+    T src = static_cast<T>(h.x[i->rs2]);
+    T old;
+    u64 cause = 0;
+    if (!mem_amo(h, addr, &old, [&](T cur) -> std::optional<T> { return F(cur, src); }, &cause)) {
+        return h.raise(i, cause, addr);
+    }
+    h.x.set(i->rd, static_cast<u64>(static_cast<i64>(std::make_signed_t<T>(old))));
+    return i + 1;
+}
+
+template <typename T>
+constexpr T amo_min(T a, T b) {
+    using S = std::make_signed_t<T>;
+    return static_cast<S>(a) < static_cast<S>(b) ? a : b;
+}
+template <typename T>
+constexpr T amo_max(T a, T b) {
+    using S = std::make_signed_t<T>;
+    return static_cast<S>(a) > static_cast<S>(b) ? a : b;
+}
+
+// --- Zicsr: csrrw/csrrs/csrrc and their immediate forms ---
+
+enum class CsrOp { Write, Set, Clear };
+
+template <CsrOp Op, bool Imm>
+const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
+    // Counters read here must include what retired earlier in this block.
+    h.instret += i->index;
+    auto illegal = [&] {
+        h.instret -= i->index;
+        return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
+    };
+    u64 src = Imm ? i->rs1 : h.x[i->rs1];
+    // csrrw with rd=x0 does not read; csrrs/c with a zero source do not write.
+    bool do_read = Op != CsrOp::Write || i->rd != 0;
+    bool do_write = Op == CsrOp::Write || i->rs1 != 0;
+    u64 old = 0;
+    if (do_read && csr_read(h, i->csr, &old) != CsrResult::Ok) return illegal();
+    if (do_write) {
+        u64 value = Op == CsrOp::Write ? src : Op == CsrOp::Set ? (old | src) : (old & ~src);
+        if (csr_write(h, i->csr, value) != CsrResult::Ok) return illegal();
+    }
+    h.x.set(i->rd, old);
+    // A CSR write may change translation, interrupts or the FPU state: leave
+    // the block so that the next one starts from the new state.
+    h.pc = h.pc_of(i) + i->len;
+    h.instret += 1;
+    return nullptr;
+}
+
+// --- system ---
+
+const DecodedInsn* exec_ecall(Hart& h, const DecodedInsn* i) {
+    static constexpr u64 cause[] = {EXCP_U_ECALL, EXCP_S_ECALL, 0, EXCP_M_ECALL};
+    return h.raise(i, cause[h.priv], 0);
+}
+
+const DecodedInsn* exec_ebreak(Hart& h, const DecodedInsn* i) {
+    return h.raise(i, EXCP_BREAKPOINT, h.pc_of(i));
+}
+
+const DecodedInsn* exec_mret(Hart& h, const DecodedInsn* i) {
+    if (h.priv < PRV_M) return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
+    return h.jump(i, hart_mret(h));
+}
+
+const DecodedInsn* exec_sret(Hart& h, const DecodedInsn* i) {
+    if (h.priv < PRV_S || (h.priv == PRV_S && (h.mstatus & MSTATUS_TSR))) {
+        return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
+    }
+    return h.jump(i, hart_sret(h));
+}
+
+// WFI: with nothing pending, the hart halts until an interrupt is.
+const DecodedInsn* exec_wfi(Hart& h, const DecodedInsn* i) {
+    if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TW))) {
+        return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
+    }
+    if (!hart_has_work(h)) h.halted = true;
+    return h.jump(i, h.pc_of(i) + i->len);
+}
+
+const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
+    if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
+        return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
+    }
+    tlb_flush(h);
+    return h.jump(i, h.pc_of(i) + i->len);
+}
+
+const DecodedInsn* exec_fence(Hart&, const DecodedInsn* i) { return i + 1; }
+
+const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
+    hart_flush_code(h);
+    return h.jump(i, h.pc_of(i) + i->len);
+}
+
+} // namespace
+
+const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i) {
+    qemu_log_mask(LOG_UNIMP, "riscv: illegal instruction 0x{:08x} at 0x{:016x}", i->raw, h.pc_of(i));
+    return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
+}
+
+// clang-format off
+const InsnDesc kIntegerTable[] = {
+    // RV64I
+    insn("lui",    ".........................0110111", Format::U, exec_lui),
+    insn("auipc",  ".........................0010111", Format::U, exec_auipc),
+    insn("jal",    ".........................1101111", Format::J, exec_jal, END_BLOCK),
+    insn("jalr",   ".................000.....1100111", Format::I, exec_jalr, END_BLOCK),
+    insn("beq",    ".................000.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return a == b; })>),
+    insn("bne",    ".................001.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return a != b; })>),
+    insn("blt",    ".................100.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return i64(a) < i64(b); })>),
+    insn("bge",    ".................101.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return i64(a) >= i64(b); })>),
+    insn("bltu",   ".................110.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return a < b; })>),
+    insn("bgeu",   ".................111.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return a >= b; })>),
+    insn("lb",     ".................000.....0000011", Format::LOAD, op_load<int8_t>),
+    insn("lh",     ".................001.....0000011", Format::LOAD, op_load<int16_t>),
+    insn("lw",     ".................010.....0000011", Format::LOAD, op_load<int32_t>),
+    insn("ld",     ".................011.....0000011", Format::LOAD, op_load<int64_t>),
+    insn("lbu",    ".................100.....0000011", Format::LOAD, op_load<uint8_t>),
+    insn("lhu",    ".................101.....0000011", Format::LOAD, op_load<uint16_t>),
+    insn("lwu",    ".................110.....0000011", Format::LOAD, op_load<uint32_t>),
+    insn("sb",     ".................000.....0100011", Format::S, op_store<uint8_t>),
+    insn("sh",     ".................001.....0100011", Format::S, op_store<uint16_t>),
+    insn("sw",     ".................010.....0100011", Format::S, op_store<uint32_t>),
+    insn("sd",     ".................011.....0100011", Format::S, op_store<uint64_t>),
+    insn("addi",   ".................000.....0010011", Format::I, op_ri<([](u64 a, u64 b) { return a + b; })>),
+    insn("slti",   ".................010.....0010011", Format::I, op_ri<([](u64 a, u64 b) -> u64 { return i64(a) < i64(b); })>),
+    insn("sltiu",  ".................011.....0010011", Format::I, op_ri<([](u64 a, u64 b) -> u64 { return a < b; })>),
+    insn("xori",   ".................100.....0010011", Format::I, op_ri<([](u64 a, u64 b) { return a ^ b; })>),
+    insn("ori",    ".................110.....0010011", Format::I, op_ri<([](u64 a, u64 b) { return a | b; })>),
+    insn("andi",   ".................111.....0010011", Format::I, op_ri<([](u64 a, u64 b) { return a & b; })>),
+    insn("slli",   "000000...........001.....0010011", Format::I_SHIFT, op_ri<([](u64 a, u64 b) { return a << (b & 63); })>),
+    insn("srli",   "000000...........101.....0010011", Format::I_SHIFT, op_ri<([](u64 a, u64 b) { return a >> (b & 63); })>),
+    insn("srai",   "010000...........101.....0010011", Format::I_SHIFT, op_ri<([](u64 a, u64 b) { return u64(i64(a) >> (b & 63)); })>),
+    insn("add",    "0000000..........000.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a + b; })>),
+    insn("sub",    "0100000..........000.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a - b; })>),
+    insn("sll",    "0000000..........001.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a << (b & 63); })>),
+    insn("slt",    "0000000..........010.....0110011", Format::R, op_rr<([](u64 a, u64 b) -> u64 { return i64(a) < i64(b); })>),
+    insn("sltu",   "0000000..........011.....0110011", Format::R, op_rr<([](u64 a, u64 b) -> u64 { return a < b; })>),
+    insn("xor",    "0000000..........100.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a ^ b; })>),
+    insn("srl",    "0000000..........101.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a >> (b & 63); })>),
+    insn("sra",    "0100000..........101.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return u64(i64(a) >> (b & 63)); })>),
+    insn("or",     "0000000..........110.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a | b; })>),
+    insn("and",    "0000000..........111.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a & b; })>),
+    insn("addiw",  ".................000.....0011011", Format::I, op_ri<([](u64 a, u64 b) { return sx32(a + b); })>),
+    insn("slliw",  "0000000..........001.....0011011", Format::I_SHIFTW, op_ri<([](u64 a, u64 b) { return sx32(a << (b & 31)); })>),
+    insn("srliw",  "0000000..........101.....0011011", Format::I_SHIFTW, op_ri<([](u64 a, u64 b) { return sx32(u32(a) >> (b & 31)); })>),
+    insn("sraiw",  "0100000..........101.....0011011", Format::I_SHIFTW, op_ri<([](u64 a, u64 b) { return sx32(u32(i32(a) >> (b & 31))); })>),
+    insn("addw",   "0000000..........000.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(a + b); })>),
+    insn("subw",   "0100000..........000.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(a - b); })>),
+    insn("sllw",   "0000000..........001.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(a << (b & 31)); })>),
+    insn("srlw",   "0000000..........101.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(u32(a) >> (b & 31)); })>),
+    insn("sraw",   "0100000..........101.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(u32(i32(a) >> (b & 31))); })>),
+    insn("fence",  ".................000.....0001111", Format::FENCE, exec_fence),
+    insn("fence.i",".................001.....0001111", Format::NONE, exec_fence_i, END_BLOCK),
+    insn("ecall",  "00000000000000000000000001110011", Format::NONE, exec_ecall, END_BLOCK),
+    insn("ebreak", "00000000000100000000000001110011", Format::NONE, exec_ebreak, END_BLOCK),
+
+    // M
+    insn("mul",    "0000001..........000.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a * b; })>),
+    insn("mulh",   "0000001..........001.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return u64((i128(i64(a)) * i128(i64(b))) >> 64); })>),
+    insn("mulhsu", "0000001..........010.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return u64((i128(i64(a)) * i128(u128(b))) >> 64); })>),
+    insn("mulhu",  "0000001..........011.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return u64((u128(a) * u128(b)) >> 64); })>),
+    insn("div",    "0000001..........100.....0110011", Format::R, op_rr<div_s>),
+    insn("divu",   "0000001..........101.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return b ? a / b : ~0ull; })>),
+    insn("rem",    "0000001..........110.....0110011", Format::R, op_rr<rem_s>),
+    insn("remu",   "0000001..........111.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return b ? a % b : a; })>),
+    insn("mulw",   "0000001..........000.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(a * b); })>),
+    insn("divw",   "0000001..........100.....0111011", Format::R, op_rr<div_sw>),
+    insn("divuw",  "0000001..........101.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return u32(b) ? sx32(u32(a) / u32(b)) : ~0ull; })>),
+    insn("remw",   "0000001..........110.....0111011", Format::R, op_rr<rem_sw>),
+    insn("remuw",  "0000001..........111.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return u32(b) ? sx32(u32(a) % u32(b)) : sx32(a); })>),
+
+    // A
+    insn("lr.w",      "00010..00000.....010.....0101111", Format::LR, exec_lr<int32_t>),
+    insn("sc.w",      "00011............010.....0101111", Format::AMO, exec_sc<uint32_t>),
+    insn("amoswap.w", "00001............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32, u32 b) { return b; })>),
+    insn("amoadd.w",  "00000............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32 a, u32 b) { return a + b; })>),
+    insn("amoxor.w",  "00100............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32 a, u32 b) { return a ^ b; })>),
+    insn("amoand.w",  "01100............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32 a, u32 b) { return a & b; })>),
+    insn("amoor.w",   "01000............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32 a, u32 b) { return a | b; })>),
+    insn("amomin.w",  "10000............010.....0101111", Format::AMO, exec_amo<uint32_t, amo_min<u32>>),
+    insn("amomax.w",  "10100............010.....0101111", Format::AMO, exec_amo<uint32_t, amo_max<u32>>),
+    insn("amominu.w", "11000............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32 a, u32 b) { return a < b ? a : b; })>),
+    insn("amomaxu.w", "11100............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32 a, u32 b) { return a > b ? a : b; })>),
+    insn("lr.d",      "00010..00000.....011.....0101111", Format::LR, exec_lr<int64_t>),
+    insn("sc.d",      "00011............011.....0101111", Format::AMO, exec_sc<uint64_t>),
+    insn("amoswap.d", "00001............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64, u64 b) { return b; })>),
+    insn("amoadd.d",  "00000............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a + b; })>),
+    insn("amoxor.d",  "00100............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a ^ b; })>),
+    insn("amoand.d",  "01100............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a & b; })>),
+    insn("amoor.d",   "01000............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a | b; })>),
+    insn("amomin.d",  "10000............011.....0101111", Format::AMO, exec_amo<uint64_t, amo_min<u64>>),
+    insn("amomax.d",  "10100............011.....0101111", Format::AMO, exec_amo<uint64_t, amo_max<u64>>),
+    insn("amominu.d", "11000............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a < b ? a : b; })>),
+    insn("amomaxu.d", "11100............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a > b ? a : b; })>),
+
+    // Zicsr
+    insn("csrrw",  ".................001.....1110011", Format::CSR, exec_csr<CsrOp::Write, false>, END_BLOCK),
+    insn("csrrs",  ".................010.....1110011", Format::CSR, exec_csr<CsrOp::Set, false>, END_BLOCK),
+    insn("csrrc",  ".................011.....1110011", Format::CSR, exec_csr<CsrOp::Clear, false>, END_BLOCK),
+    insn("csrrwi", ".................101.....1110011", Format::CSRI, exec_csr<CsrOp::Write, true>, END_BLOCK),
+    insn("csrrsi", ".................110.....1110011", Format::CSRI, exec_csr<CsrOp::Set, true>, END_BLOCK),
+    insn("csrrci", ".................111.....1110011", Format::CSRI, exec_csr<CsrOp::Clear, true>, END_BLOCK),
+
+    // Privileged
+    insn("sret",       "00010000001000000000000001110011", Format::NONE, exec_sret, END_BLOCK),
+    insn("mret",       "00110000001000000000000001110011", Format::NONE, exec_mret, END_BLOCK),
+    insn("wfi",        "00010000010100000000000001110011", Format::NONE, exec_wfi, END_BLOCK),
+    insn("sfence.vma", "0001001..........000000001110011", Format::SFENCE, exec_sfence_vma, END_BLOCK),
+};
+// clang-format on
+
+std::span<const InsnDesc> insn_table_integer() { return kIntegerTable; }
+
+} // namespace mq::riscv

@@ -1,0 +1,25 @@
+// Declaring table rows: insn("add", "0000000..........000.....0110011", Format::R, handler).
+// The pattern is checked and turned into mask/match at compile time.
+#pragma once
+
+#include "hw/cpu/riscv/cpu.h"
+
+#include <span>
+
+namespace mq::riscv {
+
+consteval InsnDesc insn(const char* name, const char* pattern, Format format, InsnHandler exec,
+                        uint8_t flags = 0) {
+    size_t len = 0;
+    while (pattern[len]) len++;
+    if (!pattern_valid(std::string_view(pattern, len), 32)) {
+        throw "an instruction pattern must be 32 characters of 0, 1 or .";
+    }
+    std::string_view p(pattern, len);
+    return InsnDesc{name, pattern, format, exec, flags, pattern_mask(p), pattern_match(p)};
+}
+
+std::span<const InsnDesc> insn_table_integer();
+std::span<const InsnDesc> insn_table_fp();
+
+} // namespace mq::riscv

@@ -1,0 +1,308 @@
+// Memory as a hart sees it: virtual-memory translation (Sv39, Sv48), physical
+// memory protection, the soft TLB, and the slow paths of loads, stores and
+// fetches (privileged spec, "Supervisor-Level ISA" and "Physical Memory
+// Protection").
+//
+// The soft TLB holds, per effective privilege and access type, pages that are
+// plain RAM reachable with a host pointer; loads and stores that hit it never
+// come here. Everything else does: TLB misses, pages PMP does not grant
+// whole, pages holding decoded code (for stores), MMIO, faults.
+#include "core/log.h"
+#include "core/main-loop.h"
+#include "hw/cpu/riscv/cpu.h"
+#include "hw/cpu/riscv/mem.h"
+
+#include <bit>
+
+namespace mq::riscv {
+
+namespace {
+
+constexpr uint64_t PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+constexpr uint64_t PPN_MASK = (1ull << 44) - 1;
+constexpr uint8_t PMP_R = 1, PMP_W = 2, PMP_X = 4, PMP_LOCK = 0x80;
+
+uint64_t page_fault(Access a) {
+    return a == Access::Fetch ? EXCP_INST_PAGE_FAULT
+         : a == Access::Load  ? EXCP_LOAD_PAGE_FAULT
+                              : EXCP_STORE_PAGE_FAULT;
+}
+
+uint64_t access_fault(Access a) {
+    return a == Access::Fetch ? EXCP_INST_ACCESS_FAULT
+         : a == Access::Load  ? EXCP_LOAD_ACCESS_FAULT
+                              : EXCP_STORE_AMO_ACCESS_FAULT;
+}
+
+const char* access_name(Access a) {
+    return a == Access::Fetch ? "fetch" : a == Access::Load ? "load" : "store";
+}
+
+// The page walk. `update` sets A/D in the PTE, as QEMU does in hardware.
+bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, uint64_t* cause,
+               bool update) {
+    uint64_t mode = h.satp >> 60;
+    if (priv == PRV_M || mode == 0) {
+        *pa = va;
+        return true;
+    }
+    int levels = mode == 8 ? 3 : 4;
+    int va_bits = 12 + 9 * levels;
+    // The upper bits must copy the top bit of the virtual address.
+    if (static_cast<uint64_t>(sext(va, va_bits)) != va) {
+        *cause = page_fault(access);
+        return false;
+    }
+    bool sum = h.mstatus & MSTATUS_SUM;
+    bool mxr = h.mstatus & MSTATUS_MXR;
+    hwaddr table = (h.satp & PPN_MASK) << 12;
+    for (int level = levels - 1; level >= 0; level--) {
+        hwaddr pte_addr = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
+        if (!pmp_check(h, pte_addr, 8, Access::Load, PRV_S)) {
+            *cause = access_fault(access);
+            return false;
+        }
+        MemTxResult r;
+        uint64_t pte = address_space_ldq(h.as, pte_addr, &r);
+        qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x} level {} pte@0x{:x} = 0x{:016x}", h.hartid,
+                      access_name(access), va, level, pte_addr, pte);
+        if (r != MEMTX_OK) {
+            *cause = access_fault(access);
+            return false;
+        }
+        // Invalid, W without R, or reserved bits (no Svnapot/Svpbmt here).
+        if (!(pte & PTE_V) || ((pte & (PTE_R | PTE_W)) == PTE_W) || (pte >> 54)) break;
+        if (!(pte & (PTE_R | PTE_X))) {
+            table = ((pte >> 10) & PPN_MASK) << 12;
+            continue;
+        }
+        // A leaf: permissions first.
+        bool user_page = pte & PTE_U;
+        if (priv == PRV_U && !user_page) break;
+        if (priv == PRV_S && user_page && (access == Access::Fetch || !sum)) break;
+        bool allowed = access == Access::Fetch ? (pte & PTE_X)
+                     : access == Access::Load  ? ((pte & PTE_R) || (mxr && (pte & PTE_X)))
+                                               : (pte & PTE_W);
+        if (!allowed) break;
+        uint64_t ppn = (pte >> 10) & PPN_MASK;
+        if (level > 0 && (ppn & ((1ull << (9 * level)) - 1))) break; // misaligned superpage
+        uint64_t want = pte | PTE_A | (access == Access::Store ? PTE_D : 0);
+        if (update && want != pte) {
+            if (!pmp_check(h, pte_addr, 8, Access::Store, PRV_S) ||
+                address_space_stq(h.as, pte_addr, want) != MEMTX_OK) {
+                *cause = access_fault(access);
+                return false;
+            }
+        }
+        int shift = 12 + 9 * level;
+        *pa = ((ppn >> (9 * level)) << shift) | (va & ((1ull << shift) - 1));
+        qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x} -> pa 0x{:x}", h.hartid,
+                      access_name(access), va, *pa);
+        return true;
+    }
+    qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x}: page fault", h.hartid, access_name(access), va);
+    *cause = page_fault(access);
+    return false;
+}
+
+// The physical range of PMP entry `i`, as [lo, hi).
+std::pair<uint64_t, uint64_t> pmp_range(const Hart& h, unsigned i) {
+    uint64_t addr = h.pmpaddr[i];
+    switch ((h.pmpcfg[i] >> 3) & 3) {
+    case 1: return {i ? h.pmpaddr[i - 1] << 2 : 0, addr << 2};           // TOR
+    case 2: return {addr << 2, (addr << 2) + 4};                           // NA4
+    default: {                                                             // NAPOT
+        int ones = std::countr_one(addr);
+        if (ones >= 54) return {0, ~0ull};
+        uint64_t size = 1ull << (ones + 3);
+        uint64_t base = (addr << 2) & ~(size - 1);
+        return {base, base + size};
+    }
+    }
+}
+
+PrivLevel fetch_priv(const Hart& h) { return h.priv; }
+
+void fill(Tlb& tlb, uint64_t va, uint8_t* host) {
+    TlbEntry& e = tlb[(va >> 12) & (TLB_SIZE - 1)];
+    e.tag = va & PAGE_MASK;
+    e.addend = reinterpret_cast<uintptr_t>(host - (va & 0xfff)) - (va & PAGE_MASK);
+}
+
+// Where `pa` lives: a RAM host pointer, or an MMIO region and offset.
+struct Target {
+    const FlatRange* fr;
+    hwaddr offset;
+};
+
+bool whole_page_in(const FlatRange* fr, hwaddr pa) {
+    hwaddr page = pa & PAGE_MASK;
+    return page >= fr->start && Int128(page) + 0x1000 <= fr->end;
+}
+
+// One access of `size` bytes that does not cross a page.
+bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+    PrivLevel priv = h.data_priv;
+    hwaddr pa;
+    if (!translate(h, va, access, priv, &pa, cause, true)) return false;
+    if (!pmp_check(h, pa, size, access, priv)) {
+        *cause = access_fault(access);
+        return false;
+    }
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pa);
+    if (!fr || Int128(pa) + size > fr->end) {
+        *cause = access_fault(access);
+        return false;
+    }
+    MemoryRegion* mr = fr->mr;
+    hwaddr off = fr->offset_in_region + (pa - fr->start);
+    if (mr->is_ram()) {
+        uint8_t* host = mr->ram_ptr() + off;
+        bool page_ok = whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv);
+        if (access == Access::Load) {
+            std::memcpy(value, host, size);
+            if (page_ok) fill(h.tlb_load[priv], va, host);
+        } else if (!fr->readonly) {
+            std::memcpy(host, value, size);
+            if (mr->has_code(off)) {
+                hart_invalidate_code(h, host, size); // a store into code: decode it again
+            } else if (page_ok) {
+                fill(h.tlb_store[priv], va, host);
+            }
+        }
+        return true; // a store to ROM is ignored, as on QEMU
+    }
+    MemTxResult r;
+    {
+        BqlGuard bql;
+        r = access == Access::Load ? memory_region_dispatch_read(mr, off, value, size)
+                                   : memory_region_dispatch_write(mr, off, *value, size);
+    }
+    if (r != MEMTX_OK) {
+        *cause = access_fault(access);
+        return false;
+    }
+    return true;
+}
+
+bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+    if ((va & 0xfff) + size > 0x1000) {
+        // Misaligned across a page: byte by byte, each with its own translation.
+        uint64_t v = access == Access::Store ? *value : 0;
+        for (unsigned b = 0; b < size; b++) {
+            uint64_t byte = (v >> (8 * b)) & 0xff;
+            if (!access_one(h, va + b, 1, access, &byte, cause)) return false;
+            if (access == Access::Load) v |= (byte & 0xff) << (8 * b);
+        }
+        if (access == Access::Load) *value = v;
+        return true;
+    }
+    uint64_t v = access == Access::Store ? *value : 0;
+    if (!access_one(h, va, size, access, &v, cause)) return false;
+    if (access == Access::Load) *value = v;
+    return true;
+}
+
+} // namespace
+
+void tlb_flush(Hart& h) {
+    for (auto* set : {&h.tlb_load, &h.tlb_store, &h.tlb_exec}) {
+        for (Tlb& t : *set) t.fill(TlbEntry{});
+    }
+}
+
+void hart_update_data_priv(Hart& h) {
+    PrivLevel old = h.data_priv;
+    h.data_priv = (h.priv == PRV_M && (h.mstatus & MSTATUS_MPRV))
+                      ? static_cast<PrivLevel>((h.mstatus & MSTATUS_MPP) >> 11)
+                      : h.priv;
+    (void)old;
+}
+
+bool pmp_check(const Hart& h, hwaddr addr, unsigned size, Access access, PrivLevel priv) {
+    // With no PMP entry in use, everything is allowed (as QEMU does).
+    if (!h.pmp_active) return true;
+    for (unsigned i = 0; i < 64; i++) {
+        uint8_t cfg = h.pmpcfg[i];
+        if (!((cfg >> 3) & 3)) continue;
+        auto [lo, hi] = pmp_range(h, i);
+        uint64_t end = addr + size;
+        if (end <= lo || addr >= hi) continue;
+        if (addr < lo || end > hi) return false; // only part of the access matches
+        if (priv == PRV_M && !(cfg & PMP_LOCK)) return true;
+        uint8_t need = access == Access::Fetch ? PMP_X : access == Access::Load ? PMP_R : PMP_W;
+        return cfg & need;
+    }
+    return priv == PRV_M;
+}
+
+bool mem_load_slow(Hart& h, uint64_t va, unsigned size, uint64_t* value, uint64_t* cause) {
+    return access_slow(h, va, size, Access::Load, value, cause);
+}
+
+bool mem_store_slow(Hart& h, uint64_t va, unsigned size, uint64_t value, uint64_t* cause) {
+    return access_slow(h, va, size, Access::Store, &value, cause);
+}
+
+uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
+    *cause = 0;
+    TlbEntry& e = h.tlb_store[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
+    if (e.tag == (va & PAGE_MASK)) return reinterpret_cast<uint8_t*>(va + e.addend);
+    hwaddr pa;
+    PrivLevel priv = h.data_priv;
+    if (!translate(h, va, Access::Store, priv, &pa, cause, true)) return nullptr;
+    if (!pmp_check(h, pa, size, Access::Store, priv) || !pmp_check(h, pa, size, Access::Load, priv)) {
+        *cause = EXCP_STORE_AMO_ACCESS_FAULT;
+        return nullptr;
+    }
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pa);
+    if (!fr) {
+        *cause = EXCP_STORE_AMO_ACCESS_FAULT;
+        return nullptr;
+    }
+    if (!fr->mr->is_ram() || fr->readonly) return nullptr; // a device: the caller does read + write
+    hwaddr off = fr->offset_in_region + (pa - fr->start);
+    uint8_t* host = fr->mr->ram_ptr() + off;
+    if (fr->mr->has_code(off)) {
+        hart_invalidate_code(h, host, size);
+    } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv)) {
+        fill(h.tlb_store[priv], va, host);
+    }
+    return host;
+}
+
+const uint8_t* mem_fetch_ptr(Hart& h, uint64_t va, uint64_t* cause) {
+    PrivLevel priv = fetch_priv(h);
+    const TlbEntry& e = h.tlb_exec[priv][(va >> 12) & (TLB_SIZE - 1)];
+    if (e.tag == (va & PAGE_MASK)) return reinterpret_cast<const uint8_t*>(va + e.addend);
+    hwaddr pa;
+    if (!translate(h, va, Access::Fetch, priv, &pa, cause, true)) return nullptr;
+    if (!pmp_check(h, pa, 2, Access::Fetch, priv)) {
+        *cause = EXCP_INST_ACCESS_FAULT;
+        return nullptr;
+    }
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pa);
+    // Code runs from RAM or ROM only; anything else is an access fault.
+    if (!fr || !fr->mr->is_ram()) {
+        *cause = EXCP_INST_ACCESS_FAULT;
+        return nullptr;
+    }
+    uint8_t* host = fr->mr->ram_ptr() + fr->offset_in_region + (pa - fr->start);
+    if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Fetch, priv)) {
+        fill(h.tlb_exec[priv], va, host);
+    }
+    return host;
+}
+
+std::optional<hwaddr> hart_translate(Hart& h, uint64_t va, Access access) {
+    hwaddr pa;
+    uint64_t cause;
+    PrivLevel priv = access == Access::Fetch ? h.priv : h.data_priv;
+    if (!translate(h, va, access, priv, &pa, &cause, false)) return std::nullopt;
+    return pa;
+}
+
+} // namespace mq::riscv

@@ -1,0 +1,25 @@
+// The hart as a QOM device, and the hart array boards instantiate.
+#pragma once
+
+#include "core/qdev/qdev.h"
+#include "hw/cpu/riscv/cpu.h"
+
+namespace mq {
+
+inline constexpr const char* TYPE_RISCV_CPU_BASE64 = "rv64-riscv-cpu";
+inline constexpr const char* TYPE_RISCV_HART_ARRAY = "riscv.hart_array";
+
+struct RISCVCPU : DeviceState {
+    static constexpr const char* type = TYPE_RISCV_CPU_BASE64;
+    riscv::Hart hart;
+};
+
+struct RISCVHartArrayState : DeviceState {
+    static constexpr const char* type = TYPE_RISCV_HART_ARRAY;
+    uint32_t num_harts = 1;
+    uint32_t hartid_base = 0;
+    uint64_t resetvec = 0x1000;
+    std::vector<RISCVCPU*> harts;
+};
+
+} // namespace mq
