@@ -14,6 +14,7 @@
 #include "core/timer.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 namespace mq {
@@ -128,6 +129,23 @@ Status setup_chardevs(const VmOptions& opts) {
     }
     serial_hds_set(std::move(serials));
     return {};
+}
+
+// The bundled guest: next to the binary, or in ../share/miniqemu.
+Result<std::string> find_default_guest() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    std::vector<fs::path> candidates;
+    if (!ec) {
+        candidates.push_back(exe.parent_path() / "miniqemu-default-guest.elf");
+        candidates.push_back(exe.parent_path().parent_path() / "share/miniqemu/miniqemu-default-guest.elf");
+    }
+    for (const auto& c : candidates) {
+        if (fs::exists(c, ec)) return c.string();
+    }
+    return make_error("no -kernel or -bios given, and the bundled default guest "
+                      "(miniqemu-default-guest.elf) is not next to the binary");
 }
 
 Status unsupported(const std::optional<std::string>& value, const char* option, const char* what) {
@@ -295,6 +313,12 @@ Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
     }
     for (const auto& [key, value] : machine_opts) {
         if (auto st = object_property_set_str(&ms, key, value); !st) return st.take_error();
+    }
+    if (mc.boots_default_guest && ms.kernel_filename.empty() && ms.firmware.empty()) {
+        auto guest = find_default_guest();
+        if (!guest) return guest.take_error();
+        ms.kernel_filename = *guest;
+        ms.firmware = "none";
     }
 
     qdev_get_peripheral();

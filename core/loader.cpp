@@ -50,9 +50,7 @@ Status rom_check(AddressSpace* as) {
         auto view = as->flatview();
         for (hwaddr a = rom.addr; a < rom.addr + rom.data.size();) {
             const FlatRange* fr = view->lookup(a);
-            if (!fr || !fr->mr->is_ram()) {
-                return make_error("could not load '{}' at 0x{:x}: no memory there", rom.name, a);
-            }
+            if (!fr) return make_error("could not load '{}' at 0x{:x}: no memory there", rom.name, a);
             a = static_cast<hwaddr>(std::min<Int128>(fr->end, rom.addr + rom.data.size()));
         }
     }

@@ -35,6 +35,8 @@ struct MachineClass : DerivedClass<MachineClass, ObjectClass> {
     bool is_default = false;
     uint64_t default_ram_size = 128ull << 20;
     unsigned max_cpus = 1;
+    // Without -kernel and -bios, run the bundled default guest.
+    bool boots_default_guest = false;
     std::function<Status(MachineState&)> init;
     // After the -device options: load images, finish the device tree.
     std::function<Status(MachineState&)> done;

@@ -501,7 +501,9 @@ MemTxResult flat_rw(AddressSpace* as, hwaddr addr, uint8_t* buf, hwaddr len, boo
         hwaddr in_range = static_cast<hwaddr>(std::min<Int128>(fr->end - addr, len));
         hwaddr mr_addr = fr->offset_in_region + (addr - fr->start);
         MemoryRegion* mr = fr->mr;
-        if (mr->is_ram()) {
+        if (!mr->is_ram() && rom == RomWrites::Allow) {
+            // Loaders write RAM and ROM only; a device laid over them is left alone.
+        } else if (mr->is_ram()) {
             uint8_t* host = mr->ram_ptr() + mr_addr;
             if (!is_write) {
                 std::memcpy(buf, host, in_range);
@@ -629,7 +631,8 @@ void mtree_print_mr(std::string& out, MemoryRegion* mr, int level, Int128 base,
 MemoryRegion* flatview_root(MemoryRegion* mr) {
     while (mr && mr->enabled()) {
         if (mr->alias()) {
-            if (!mr->alias_offset() && mr->alias()->size() >= mr->size()) {
+            // The alias shows all of its target: share the target's view.
+            if (!mr->alias_offset() && mr->size() >= mr->alias()->size()) {
                 mr = mr->alias();
                 continue;
             }
@@ -678,7 +681,9 @@ std::string mtree_info(bool flatview, bool show_disabled) {
             std::shared_ptr<const FlatView> view;
             for (AddressSpace* as : spaces) {
                 if (flatview_root(as->root()) != root) continue;
-                out += fmt::format(" AS \"{}\", root: {}\n", as->name(), as->root()->name());
+                out += fmt::format(" AS \"{}\", root: {}", as->name(), as->root()->name());
+                if (as->root()->alias()) out += fmt::format(", alias {}", as->root()->alias()->name());
+                out += "\n";
                 view = as->flatview();
             }
             if (!root || !view || view->ranges().empty()) {

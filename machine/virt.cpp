@@ -185,6 +185,7 @@ void virt_machine_class_init(ObjectClass& klass) {
     mc.name = "virt";
     mc.desc = "RISC-V VirtIO board";
     mc.is_default = true;
+    mc.boots_default_guest = true;
     mc.max_cpus = VIRT_CPUS_MAX;
     mc.default_ram_size = 128 * MiB;
     mc.init = virt_machine_init;

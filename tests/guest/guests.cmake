@@ -1,0 +1,4 @@
+# Every guest program. Assembly ISA tests first, then C programs.
+add_guest_asm(rv64i asm/rv64i.S)
+add_guest_c(hello c/hello.c)
+add_guest_c(default-guest c/default-guest.c)
