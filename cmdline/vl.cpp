@@ -148,6 +148,29 @@ Result<std::string> find_default_guest() {
                       "(miniqemu-default-guest.elf) is not next to the binary");
 }
 
+// -icount [shift=]N[,sleep=on|off][,align=off]: virtual time advances 2^N ns
+// per instruction, so runs are repeatable.
+Status configure_icount(const OptionArg& arg) {
+    auto bag = keyval_parse(arg.value, "shift");
+    if (!bag) return bag.take_error().at(arg.location());
+    const std::string* shift = bag->get("shift");
+    if (!shift) return make_error("icount: shift is missing").at(arg.location());
+    if (*shift == "auto") {
+        return make_error("shift=auto is not supported; give a number of bits").at(arg.location());
+    }
+    auto n = PropertyTraits<uint8_t>::parse("shift", *shift);
+    if (!n || *n > 10) {
+        return make_error("icount: shift must be a number between 0 and 10").at(arg.location());
+    }
+    for (const auto& [key, value] : *bag) {
+        if (key != "shift" && key != "sleep" && key != "align") {
+            return make_error("Invalid parameter '{}'", key).at(arg.location());
+        }
+    }
+    icount_configure(*n);
+    return {};
+}
+
 Status unsupported(const std::optional<std::string>& value, const char* option, const char* what) {
     if (!value) return {};
     return make_error("{} is not supported yet", what).at(fmt::format("{} {}", option, *value));
@@ -241,6 +264,12 @@ InitResult qemu_init(int argc, const char* const* argv) {
                                 "QMP"),
                     unsupported(opts.gdb, "-gdb", "the gdb stub")}) {
         if (!st) {
+            error_report_err(st.error());
+            return InitResult{nullptr, 1};
+        }
+    }
+    if (opts.icount) {
+        if (auto st = configure_icount(*opts.icount); !st) {
             error_report_err(st.error());
             return InitResult{nullptr, 1};
         }

@@ -191,8 +191,16 @@ Status riscv_cpu_realize(DeviceState& dev) {
         riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
         runner().kick();
     }, 16);
-    // Any change of the memory map may drop RAM the TLB points at.
-    h.as->add_listener([&h] { h.tlb_flush_request.store(true); });
+    // A change of the memory map (a BAR moved) voids the TLB: at once when
+    // the change comes from the vCPU thread itself (a guest config write),
+    // else before the next block.
+    h.as->add_listener([&h] {
+        if (riscv::on_vcpu_thread()) {
+            riscv::tlb_flush(h);
+        } else {
+            h.tlb_flush_request.store(true);
+        }
+    });
     runner().add(&h);
     riscv::hart_reset(h);
     return {};

@@ -109,7 +109,29 @@ inline constexpr uint64_t PAGE_MASK = ~0xfffull;
 
 enum class Access { Load, Store, Fetch };
 
-struct Block;
+// An MMIO page in the soft TLB: loads and stores to it go straight to the
+// region, skipping the walk, PMP and the flat-view lookup.
+struct IoTlbEntry {
+    uint64_t tag = ~0ull;
+    MemoryRegion* mr = nullptr;
+    hwaddr base = 0; // the region offset of the page start
+};
+using IoTlb = std::array<IoTlbEntry, TLB_SIZE>;
+
+// A run of decoded instructions from one page (exec.cpp).
+struct Block {
+    uint64_t vpc = 0;             // the virtual pc it was decoded at
+    const uint8_t* host = nullptr; // where its bytes live: the cache key
+    MemoryRegion* mr = nullptr;
+    hwaddr mr_offset = 0;
+    uint32_t bytes = 0;
+    bool valid = true;
+    std::vector<DecodedInsn> insns; // ends with the block-end sentinel
+};
+
+// Bumped whenever a translation may have changed (TLB flushes) and when
+// invalidated blocks are freed: block links made before are void.
+extern uint32_t g_translation_epoch;
 
 struct Hart {
     // --- the hot path: registers, pc, the soft TLBs ---
@@ -123,7 +145,13 @@ struct Hart {
     std::array<Tlb, 4> tlb_load{};
     std::array<Tlb, 4> tlb_store{};
     std::array<Tlb, 4> tlb_exec{};
+    std::array<IoTlb, 4> iotlb_load{};
+    std::array<IoTlb, 4> iotlb_store{};
     uint64_t instret = 0; // instructions retired, kept per block
+    // Chaining: how many more blocks may run before returning to the loop,
+    // and the instruction through which the last block left.
+    uint32_t chain_left = 0;
+    const DecodedInsn* exit_insn = nullptr;
 
     // --- a trap raised while executing ---
     bool trap_pending = false;
@@ -185,10 +213,21 @@ struct Hart {
 
     // Leaves the block with an exception at instruction `i`.
     const DecodedInsn* raise(const DecodedInsn* i, uint64_t cause, uint64_t tval);
-    // Leaves the block after `i`, continuing at `target`.
+    // Leaves the block after `i`, continuing at `target`: straight into the
+    // next block when `i` links to it, else back to the loop.
     const DecodedInsn* jump(const DecodedInsn* i, uint64_t target) {
+        return leave(i, target, i->index + 1u);
+    }
+    const DecodedInsn* leave(const DecodedInsn* i, uint64_t target, unsigned retired) {
         pc = target;
-        instret += i->index + 1u;
+        instret += retired;
+        Block* next = i->link;
+        if (next && i->link_epoch == g_translation_epoch && i->link_priv == priv && next->vpc == target &&
+            next->valid && --chain_left > 0 && !irq_check.load(std::memory_order_relaxed)) {
+            block_pc = target;
+            return next->insns.data();
+        }
+        exit_insn = i;
         return nullptr;
     }
     uint64_t pc_of(const DecodedInsn* i) const { return block_pc + i->pc_off; }
@@ -234,6 +273,8 @@ const char* csr_name(unsigned csr);
 // Invalidates decoded code in [host, host+len): a store or DMA wrote there.
 void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len);
 void hart_flush_code(Hart& h);
+// Whether the caller runs on the vCPU thread.
+bool on_vcpu_thread();
 // The memory API's code-write hook: any thread; other threads' writes are
 // applied by the vCPU thread between blocks.
 void cpu_code_written(const uint8_t* host, size_t len);

@@ -20,15 +20,7 @@
 
 namespace mq::riscv {
 
-struct Block {
-    uint64_t vpc = 0;
-    const uint8_t* host = nullptr;
-    MemoryRegion* mr = nullptr;
-    hwaddr mr_offset = 0;
-    uint32_t bytes = 0;
-    bool valid = true;
-    std::vector<DecodedInsn> insns; // ends with the block-end sentinel
-};
+uint32_t g_translation_epoch = 1;
 
 namespace {
 
@@ -57,12 +49,16 @@ CodeCache& cache() {
 
 thread_local bool t_is_vcpu_thread = false;
 
+}
+
+bool on_vcpu_thread() { return t_is_vcpu_thread; }
+
+namespace {
+
 uintptr_t page_of(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p) & ~uintptr_t(0xfff); }
 
 const DecodedInsn* exec_block_end(Hart& h, const DecodedInsn* i) {
-    h.pc = h.block_pc + i->pc_off;
-    h.instret += i->index;
-    return nullptr;
+    return h.leave(i, h.block_pc + i->pc_off, i->index);
 }
 
 // Decoding stopped on an instruction whose second half could not be fetched.
@@ -110,6 +106,7 @@ void collect_garbage() {
     }
     c.graveyard.clear();
     c.want_gc = false;
+    g_translation_epoch++; // no link may point into the freed blocks
 }
 
 void apply_pending_invalidations() {
@@ -313,7 +310,8 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     const uint64_t start = h.instret;
     const bool trace = qemu_loglevel_mask(LOG_EXEC | LOG_CPU);
     while (h.instret - start < budget && !stop.load(std::memory_order_relaxed)) {
-        if (h.irq_check.exchange(false, std::memory_order_acquire)) {
+        if (h.irq_check.load(std::memory_order_acquire)) {
+            h.irq_check.store(false, std::memory_order_relaxed);
             int irq = hart_pending_interrupt(h);
             if (irq >= 0) {
                 h.halted = false;
@@ -323,13 +321,25 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             }
         }
         if (h.halted) break;
-        if (h.tlb_flush_request.exchange(false, std::memory_order_relaxed)) tlb_flush(h);
+        if (h.tlb_flush_request.load(std::memory_order_relaxed)) {
+            h.tlb_flush_request.store(false, std::memory_order_relaxed);
+            tlb_flush(h);
+        }
         if (c.has_pending.load(std::memory_order_acquire)) apply_pending_invalidations();
         if (c.want_gc) collect_garbage();
 
         Block* b = lookup_block(h, trace);
+        // The block we left last time continues here: link it, so that next
+        // time it jumps straight in.
+        if (h.exit_insn && b && !trace) {
+            h.exit_insn->link = b;
+            h.exit_insn->link_epoch = g_translation_epoch;
+            h.exit_insn->link_priv = h.priv;
+        }
+        h.exit_insn = nullptr;
         if (b) {
             h.block_pc = h.pc;
+            h.chain_left = trace ? 1 : 256;
             if (trace) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;
@@ -346,6 +356,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         }
         if (h.trap_pending) {
             h.trap_pending = false;
+            h.exit_insn = nullptr;
             hart_take_trap(h, h.trap_cause, h.trap_tval, false);
         }
     }

@@ -41,16 +41,35 @@ const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
     return i + 1;
 }
 
+// Loads and stores: the soft-TLB hit inline; everything else in a slow path
+// reached by a tail call, so that the fast path needs no stack frame.
+template <typename T>
+[[gnu::noinline]] const DecodedInsn* load_slow(Hart& h, const DecodedInsn* i, u64 addr) {
+    u64 v;
+    u64 cause;
+    if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, addr);
+    h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v))) : static_cast<u64>(static_cast<T>(v)));
+    return i + 1;
+}
+
 template <typename T>
 const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
-    T v;
+    const TlbEntry& e = h.tlb_load[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
+    if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+        T v;
+        std::memcpy(&v, reinterpret_cast<const void*>(addr + e.addend), sizeof(T));
+        h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
+        return i + 1;
+    }
+    return load_slow<T>(h, i, addr);
+}
+
+template <typename T>
+[[gnu::noinline]] const DecodedInsn* store_slow(Hart& h, const DecodedInsn* i, u64 addr) {
     u64 cause;
-    if (!mem_load(h, addr, &v, &cause)) [[unlikely]] return h.raise(i, cause, addr);
-    if constexpr (std::is_signed_v<T>) {
-        h.x.set(i->rd, static_cast<u64>(static_cast<i64>(v)));
-    } else {
-        h.x.set(i->rd, v);
+    if (!mem_store_slow(h, addr, sizeof(T), static_cast<T>(h.x[i->rs2]), &cause)) {
+        return h.raise(i, cause, addr);
     }
     return i + 1;
 }
@@ -58,11 +77,13 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
 template <typename T>
 const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
-    u64 cause;
-    if (!mem_store(h, addr, static_cast<T>(h.x[i->rs2]), &cause)) [[unlikely]] {
-        return h.raise(i, cause, addr);
+    const TlbEntry& e = h.tlb_store[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
+    if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+        T v = static_cast<T>(h.x[i->rs2]);
+        std::memcpy(reinterpret_cast<void*>(addr + e.addend), &v, sizeof(T));
+        return i + 1;
     }
-    return i + 1;
+    return store_slow<T>(h, i, addr);
 }
 
 // --- control transfer ---

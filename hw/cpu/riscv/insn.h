@@ -93,6 +93,8 @@ constexpr bool pattern_valid(std::string_view p, size_t bits) {
     return true;
 }
 
+struct Block;
+
 // One decoded instruction, as the block cache keeps it.
 struct DecodedInsn {
     InsnHandler fn;
@@ -105,6 +107,12 @@ struct DecodedInsn {
     uint8_t len;      // 2 or 4
     uint16_t csr;
     const InsnDesc* desc;
+    // Block chaining: where control went the last time it left the block
+    // through this instruction. Valid while the translation epoch and the
+    // privilege are those it was made under (exec.cpp).
+    mutable Block* link = nullptr;
+    mutable uint32_t link_epoch = 0;
+    mutable uint8_t link_priv = 0;
 };
 
 // Field extraction, as the spec draws the formats.

@@ -135,6 +135,22 @@ struct Target {
     hwaddr offset;
 };
 
+// Device accesses happen under the big lock.
+bool dispatch_io(MemoryRegion* mr, hwaddr off, unsigned size, Access access, uint64_t* value,
+                 uint64_t* cause) {
+    MemTxResult r;
+    {
+        BqlGuard bql;
+        r = access == Access::Load ? memory_region_dispatch_read(mr, off, value, size)
+                                   : memory_region_dispatch_write(mr, off, *value, size);
+    }
+    if (r != MEMTX_OK) {
+        *cause = access_fault(access);
+        return false;
+    }
+    return true;
+}
+
 bool whole_page_in(const FlatRange* fr, hwaddr pa) {
     hwaddr page = pa & PAGE_MASK;
     return page >= fr->start && Int128(page) + 0x1000 <= fr->end;
@@ -173,20 +189,21 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
         }
         return true; // a store to ROM is ignored, as on QEMU
     }
-    MemTxResult r;
-    {
-        BqlGuard bql;
-        r = access == Access::Load ? memory_region_dispatch_read(mr, off, value, size)
-                                   : memory_region_dispatch_write(mr, off, *value, size);
+    if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv)) {
+        IoTlbEntry& e = (access == Access::Load ? h.iotlb_load : h.iotlb_store)[priv]
+                                                                            [(va >> 12) & (TLB_SIZE - 1)];
+        e = IoTlbEntry{va & PAGE_MASK, mr, off & PAGE_MASK};
     }
-    if (r != MEMTX_OK) {
-        *cause = access_fault(access);
-        return false;
-    }
-    return true;
+    return dispatch_io(mr, off, size, access, value, cause);
 }
 
 bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+    // An MMIO page seen before: straight to the device.
+    const IoTlbEntry& io = (access == Access::Load ? h.iotlb_load : h.iotlb_store)[h.data_priv]
+                                                                                [(va >> 12) & (TLB_SIZE - 1)];
+    if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000) {
+        return dispatch_io(io.mr, io.base + (va & 0xfff), size, access, value, cause);
+    }
     if ((va & 0xfff) + size > 0x1000) {
         // Misaligned across a page: byte by byte, each with its own translation.
         uint64_t v = access == Access::Store ? *value : 0;
@@ -210,6 +227,10 @@ void tlb_flush(Hart& h) {
     for (auto* set : {&h.tlb_load, &h.tlb_store, &h.tlb_exec}) {
         for (Tlb& t : *set) t.fill(TlbEntry{});
     }
+    for (auto* set : {&h.iotlb_load, &h.iotlb_store}) {
+        for (IoTlb& t : *set) t.fill(IoTlbEntry{});
+    }
+    g_translation_epoch++;
 }
 
 void hart_update_data_priv(Hart& h) {
