@@ -129,9 +129,10 @@ struct Block {
     std::vector<DecodedInsn> insns; // ends with the block-end sentinel
 };
 
-// Bumped whenever a translation may have changed (TLB flushes) and when
-// invalidated blocks are freed: block links made before are void.
-extern uint32_t g_translation_epoch;
+// Bumped whenever a translation may have changed (TLB flushes), and when
+// decoded code is invalidated or freed: block links made before are void.
+extern uint64_t g_translation_epoch;
+void translation_epoch_bump();
 
 struct Hart {
     // --- the hot path: registers, pc, the soft TLBs ---
@@ -152,6 +153,9 @@ struct Hart {
     // and the instruction through which the last block left.
     uint32_t chain_left = 0;
     const DecodedInsn* exit_insn = nullptr;
+    // The translation epoch and privilege in one word; a block link made
+    // under another key is not followed.
+    uint64_t link_key = 0;
 
     // --- a trap raised while executing ---
     bool trap_pending = false;
@@ -222,8 +226,8 @@ struct Hart {
         pc = target;
         instret += retired;
         Block* next = i->link;
-        if (next && i->link_epoch == g_translation_epoch && i->link_priv == priv && next->vpc == target &&
-            next->valid && --chain_left > 0 && !irq_check.load(std::memory_order_relaxed)) {
+        if (i->link_key == link_key && next->vpc == target && --chain_left > 0 &&
+            !irq_check.load(std::memory_order_relaxed)) {
             block_pc = target;
             return next->insns.data();
         }
@@ -246,7 +250,9 @@ void hart_set_irq(Hart& h, unsigned irq, bool level);
 
 // mmu.cpp
 void tlb_flush(Hart& h);
+// Called on every privilege change: the data privilege (MPRV) and the link key.
 void hart_update_data_priv(Hart& h);
+void hart_update_link_key(Hart& h);
 bool mem_load_slow(Hart& h, uint64_t va, unsigned size, uint64_t* value, uint64_t* cause);
 bool mem_store_slow(Hart& h, uint64_t va, unsigned size, uint64_t value, uint64_t* cause);
 // The host pointer for executing at `va`, or null with *cause set.

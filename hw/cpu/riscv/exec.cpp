@@ -20,7 +20,9 @@
 
 namespace mq::riscv {
 
-uint32_t g_translation_epoch = 1;
+uint64_t g_translation_epoch = 1;
+
+void hart_update_link_key(Hart& h) { h.link_key = (g_translation_epoch << 2) | h.priv; }
 
 namespace {
 
@@ -49,6 +51,11 @@ CodeCache& cache() {
 
 thread_local bool t_is_vcpu_thread = false;
 
+} // namespace
+
+void translation_epoch_bump() {
+    g_translation_epoch++;
+    for (Hart* h : cache().harts) hart_update_link_key(*h);
 }
 
 bool on_vcpu_thread() { return t_is_vcpu_thread; }
@@ -69,6 +76,7 @@ const DecodedInsn* exec_fetch_fault(Hart& h, const DecodedInsn* i) {
 void remove_block(Block* b) {
     auto& c = cache();
     b->valid = false;
+    translation_epoch_bump(); // links to it are void
     auto it = c.by_host.find(b->host);
     if (it != c.by_host.end() && it->second.get() == b) {
         c.graveyard.push_back(std::move(it->second));
@@ -106,7 +114,7 @@ void collect_garbage() {
     }
     c.graveyard.clear();
     c.want_gc = false;
-    g_translation_epoch++; // no link may point into the freed blocks
+    translation_epoch_bump(); // no link may point into the freed blocks
 }
 
 void apply_pending_invalidations() {
@@ -333,8 +341,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         // time it jumps straight in.
         if (h.exit_insn && b && !trace) {
             h.exit_insn->link = b;
-            h.exit_insn->link_epoch = g_translation_epoch;
-            h.exit_insn->link_priv = h.priv;
+            h.exit_insn->link_key = h.link_key;
         }
         h.exit_insn = nullptr;
         if (b) {

@@ -108,11 +108,10 @@ struct DecodedInsn {
     uint16_t csr;
     const InsnDesc* desc;
     // Block chaining: where control went the last time it left the block
-    // through this instruction. Valid while the translation epoch and the
-    // privilege are those it was made under (exec.cpp).
+    // through this instruction. Valid while the hart's link key (translation
+    // epoch and privilege) is the one it was made under (exec.cpp).
     mutable Block* link = nullptr;
-    mutable uint32_t link_epoch = 0;
-    mutable uint8_t link_priv = 0;
+    mutable uint64_t link_key = 0;
 };
 
 // Field extraction, as the spec draws the formats.

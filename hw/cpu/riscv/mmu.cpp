@@ -230,15 +230,14 @@ void tlb_flush(Hart& h) {
     for (auto* set : {&h.iotlb_load, &h.iotlb_store}) {
         for (IoTlb& t : *set) t.fill(IoTlbEntry{});
     }
-    g_translation_epoch++;
+    translation_epoch_bump();
 }
 
 void hart_update_data_priv(Hart& h) {
-    PrivLevel old = h.data_priv;
     h.data_priv = (h.priv == PRV_M && (h.mstatus & MSTATUS_MPRV))
                       ? static_cast<PrivLevel>((h.mstatus & MSTATUS_MPP) >> 11)
                       : h.priv;
-    (void)old;
+    hart_update_link_key(h);
 }
 
 bool pmp_check(const Hart& h, hwaddr addr, unsigned size, Access access, PrivLevel priv) {
