@@ -213,7 +213,9 @@ void serial_write(SerialMM& s, hwaddr addr, uint8_t val) {
         }
         break;
     case 2: {
-        uint8_t fcr = val & 0xc9;
+        // The clear bits act on the written value; only FE, DMA mode and the
+        // trigger level are kept (QEMU: serial_ioport_write).
+        uint8_t fcr = val;
         if ((fcr ^ u.fcr) & UART_FCR_FE) fcr |= UART_FCR_XFR | UART_FCR_RFR; // toggling FE clears both
         if (fcr & UART_FCR_RFR) {
             u.lsr &= ~(UART_LSR_DR | UART_LSR_BI);

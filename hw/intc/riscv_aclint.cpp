@@ -141,6 +141,10 @@ Status mtimer_realize(DeviceState& dev) {
 
 void mtimer_reset(DeviceState& dev) {
     auto& s = static_cast<RISCVAclintMTimerState&>(dev);
+    // The ACLINT spec (and QEMU since 7.1): a reset clears mtime to zero.
+    uint64_t ticks = muldiv64(static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)),
+                              s.timebase_freq, NANOSECONDS_PER_SECOND);
+    s.time_delta = -static_cast<int64_t>(ticks);
     for (uint32_t h = 0; h < s.num_harts; h++) {
         s.timecmp[h] = 0;
         s.timers[h]->del();

@@ -309,13 +309,12 @@ void pci_init_masks(PCIDevice& d) {
     d.cmask.assign(size, 0);
     d.used.assign(size, false);
     std::fill_n(d.used.begin(), PCI_CONFIG_HEADER_SIZE, true);
-    // What a guest may write in the header (QEMU's pci_init_wmask).
+    // What a guest may write in the header (QEMU's pci_init_wmask): the
+    // latency timer and Command.Parity stay read-only 0, as on QEMU.
     d.wmask[PCI_CACHE_LINE_SIZE] = 0xff;
-    d.wmask[PCI_LATENCY_TIMER] = 0xff;
     d.wmask[PCI_INTERRUPT_LINE] = 0xff;
     pci_set_word(&d.wmask[PCI_COMMAND], PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-                                            PCI_COMMAND_INTX_DISABLE | PCI_COMMAND_SERR |
-                                            PCI_COMMAND_PARITY);
+                                            PCI_COMMAND_INTX_DISABLE | PCI_COMMAND_SERR);
     std::fill(d.wmask.begin() + PCI_CONFIG_HEADER_SIZE, d.wmask.end(), 0xff);
     pci_set_word(&d.w1cmask[PCI_STATUS],
                  PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | PCI_STATUS_REC_TARGET_ABORT |
