@@ -98,13 +98,23 @@ std::function<void(const uint8_t*, size_t)>& code_write_hook() {
     static std::function<void(const uint8_t*, size_t)> hook;
     return hook;
 }
+std::function<void(MemoryRegion*)>& code_free_hook() {
+    static std::function<void(MemoryRegion*)> hook;
+    return hook;
+}
 } // namespace
 
 void memory_set_code_write_hook(std::function<void(const uint8_t* host, size_t len)> hook) {
     code_write_hook() = std::move(hook);
 }
 
+void memory_set_code_free_hook(std::function<void(MemoryRegion* mr)> hook) {
+    code_free_hook() = std::move(hook);
+}
+
 void MemoryRegion::free_ram() {
+    if (m_code && code_free_hook()) code_free_hook()(this);
+    m_code.reset();
     if (m_ram) munmap(m_ram, m_ram_mapped);
     m_ram = nullptr;
     m_ram_mapped = 0;

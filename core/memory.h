@@ -198,6 +198,9 @@ void memory_region_set_size(MemoryRegion* mr, uint64_t size);
 // Who to tell when a write through an address space lands on RAM that holds
 // decoded code (the CPU's block cache). Called on the writing thread.
 void memory_set_code_write_hook(std::function<void(const uint8_t* host, size_t len)> hook);
+// Who to tell when a RAM region that holds decoded code goes away (with the
+// CPUs stopped): nothing decoded from it may be used again.
+void memory_set_code_free_hook(std::function<void(MemoryRegion* mr)> hook);
 
 // A write of `size` bytes at `addr` (with `data`, if `match_data`) is
 // consumed by `notifier` and does not reach the device.

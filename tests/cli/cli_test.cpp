@@ -70,6 +70,114 @@ INSTANTIATE_TEST_SUITE_P(
                   "miniqemu: Invalid SMP CPUs 4. The max CPUs supported by machine 'none' is "
                   "1\n"}));
 
+INSTANTIATE_TEST_SUITE_P(
+    Virt, CliErrors,
+    ::testing::Values(
+        ErrorCase{{"-M", "virt", "-device", "edu,foo=1"},
+                  "miniqemu: -device edu,foo=1: Property 'edu.foo' not found\n"},
+        ErrorCase{{"-M", "none", "-device", "edu"},
+                  "miniqemu: -device edu: No 'PCI' bus found for device 'edu'\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,bus=nope"},
+                  "miniqemu: -device edu,bus=nope: Bus 'nope' not found\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,bus=main-system-bus"},
+                  "miniqemu: -device edu,bus=main-system-bus: Device 'edu' can't go on System bus\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,addr=zz"},
+                  "miniqemu: -device edu,addr=zz: Property 'edu.addr' doesn't take value 'zz'\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,addr=32"},
+                  "miniqemu: -device edu,addr=32: Property 'edu.addr' doesn't take value '32'\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,id=a", "-device", "edu,id=a"},
+                  "miniqemu: -device edu,id=a: Duplicate ID 'a' for device\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,addr=2", "-device", "pci-testdev,addr=2"},
+                  "miniqemu: -device pci-testdev,addr=2: PCI: slot 2 function 0 not available for "
+                  "pci-testdev, in use by edu,id=(null)\n"},
+        ErrorCase{{"-M", "virt", "-device", "edu,dma_mask=abc"},
+                  "miniqemu: -device edu,dma_mask=abc: Parameter 'dma_mask' expects integer\n"},
+        ErrorCase{{"-M", "virt", "-device", "pci-testdev,membar=3"},
+                  "miniqemu: -device pci-testdev,membar=3: membar size 3 is not a power of two\n"},
+        ErrorCase{{"-M", "virt", "-device", "pci-device"},
+                  "miniqemu: -device pci-device: Parameter 'driver' expects a non-abstract device "
+                  "type\n"},
+        ErrorCase{{"-M", "virt", "-device", "gpex-root"},
+                  "miniqemu: -device gpex-root: Parameter 'driver' expects a pluggable device type\n"},
+        ErrorCase{{"-M", "virt", "-bios", "none", "-kernel", "/nonexistent/kernel.elf"},
+                  "miniqemu: could not load kernel '/nonexistent/kernel.elf': No such file or "
+                  "directory\n"},
+        ErrorCase{{"-M", "virt", "-bios", "/nonexistent/fw.bin"},
+                  "miniqemu: Unable to load the RISC-V firmware \"/nonexistent/fw.bin\"\n"},
+        ErrorCase{{"-M", "virt", "-serial", "foo"},
+                  "miniqemu: -serial foo: 'foo' is not a valid char driver\n"
+                  "miniqemu: -serial foo: could not connect serial device to character backend "
+                  "'foo'\n"},
+        ErrorCase{{"-M", "virt", "-nographic", "-serial", "stdio"},
+                  "miniqemu: -serial stdio: cannot use stdio by multiple character devices\n"
+                  "miniqemu: -serial stdio: could not connect serial device to character backend "
+                  "'stdio'\n"},
+        ErrorCase{{"-M", "virt", "-icount", "shift=auto"},
+                  "miniqemu: -icount shift=auto: shift=auto is not supported; give a number of "
+                  "bits\n"},
+        ErrorCase{{"-M", "virt", "-qmp", "stdio"}, "miniqemu: -qmp stdio: QMP is not supported yet\n"},
+        ErrorCase{{"-M", "virt", "-smp", "9"},
+                  "miniqemu: Invalid SMP CPUs 9. The max CPUs supported by machine 'virt' is 8\n"}));
+
+TEST(Cli, DefaultGuestRunsWithoutKernelOrBios) {
+    auto r = miniqemu({"-M", "virt", "-device", "edu,id=edu1,dma_mask=0xffffffff", "-nographic"});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_THAT(r.out, StartsWith("miniqemu default guest"));
+    EXPECT_THAT(r.out, HasSubstr("edu: identification 0x010000ed (version 1.0)\n"));
+    EXPECT_THAT(r.out, HasSubstr("edu: DMA RAM -> device -> RAM of 64 bytes: correct\n"));
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, DumpDtbWritesTheTreeAndExits) {
+    std::string dtb = ::testing::TempDir() + "/miniqemu-virt.dtb";
+    auto r = miniqemu({"-M", "virt,dumpdtb=" + dtb, "-m", "256M"});
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "miniqemu: info: dtb dumped to " + dtb + ". Exiting.\n");
+    FILE* f = fopen(dtb.c_str(), "rb");
+    ASSERT_NE(f, nullptr);
+    unsigned char magic[4] = {};
+    EXPECT_EQ(fread(magic, 1, 4, f), 4u);
+    fclose(f);
+    EXPECT_EQ(magic[0], 0xd0); // FDT magic 0xd00dfeed, big-endian
+    EXPECT_EQ(magic[3], 0xed);
+}
+
+TEST(Cli, MonitorOnStdioAnswersInfoCommands) {
+    auto r = miniqemu({"-M", "virt", "-device", "edu,id=edu1", "-S", "-monitor", "stdio", "-serial",
+                       "null"},
+                      "info status\ninfo pci\ninfo qom-tree\nquit\n");
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_THAT(r.out, HasSubstr("(qemu) info status\r\nVM status: paused\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("    Class 0255: PCI device 1234:11e8\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("      id \"edu1\"\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("  /peripheral (container)\r\n    /edu1 (edu)\r\n"));
+}
+
+TEST(Cli, NographicMuxSwitchesToTheMonitorWithCtrlAC) {
+    auto r = miniqemu({"-M", "virt", "-S", "-nographic"}, "\x01" "cinfo status\nquit\n");
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_THAT(r.out, StartsWith("miniqemu " MINIQEMU_VERSION_STRING
+                                  " monitor - type 'help' for more information\r\n(qemu) "));
+    EXPECT_THAT(r.out, HasSubstr("VM status: paused\r\n"));
+    auto x = miniqemu({"-M", "virt", "-S", "-nographic"}, "\x01x");
+    EXPECT_EQ(x.exit_status, 0);
+    EXPECT_EQ(x.out, "QEMU: Terminated\n\r");
+}
+
+TEST(Cli, DeviceHelpListsTheVirtDevices) {
+    auto r = miniqemu({"-device", "help"});
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_THAT(r.out, HasSubstr("Misc devices:\nname \"edu\", bus PCI\nname \"pci-testdev\", "
+                                 "bus PCI, desc \"PCI Test Device\"\n"));
+    auto edu = miniqemu({"-device", "edu,help"});
+    EXPECT_EQ(edu.exit_status, 0);
+    EXPECT_THAT(edu.out, StartsWith("edu options:\n"));
+    EXPECT_THAT(edu.out, HasSubstr("  addr=<int32>           - Slot and optional function number, "
+                                   "example: 06.0 or 06 (default: -1)\n"));
+    EXPECT_THAT(edu.out, HasSubstr("  dma_mask=<uint64>      - "));
+}
+
 TEST(Cli, OneOrTwoDashes) {
     // The empty machine waits for the monitor, on stdio as with -nographic.
     const std::string commands = "info qom-tree\nquit\n";

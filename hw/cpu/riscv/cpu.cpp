@@ -173,7 +173,6 @@ RiscvCpuRunner& runner() {
         RiscvCpuRunner* raw = owned.get();
         cpus_register(std::move(owned));
         qemu_register_reset([raw] { raw->reset(); });
-        memory_set_code_write_hook(riscv::cpu_code_written);
         virtual_clock_set_notifier([raw] { raw->kick(); });
         return raw;
     }();

@@ -284,6 +284,8 @@ bool on_vcpu_thread();
 // The memory API's code-write hook: any thread; other threads' writes are
 // applied by the vCPU thread between blocks.
 void cpu_code_written(const uint8_t* host, size_t len);
+// The memory API's code-free hook: forgets every block decoded from `mr`.
+void cpu_code_region_freed(MemoryRegion* mr);
 
 // The ISA string of what this hart implements, for the device tree.
 std::string isa_string();

@@ -388,6 +388,21 @@ void hart_flush_code(Hart&) {
     c.want_gc = true;
 }
 
+void cpu_code_region_freed(MemoryRegion* mr) {
+    auto& c = cache();
+    for (auto it = c.by_page.begin(); it != c.by_page.end();) {
+        auto& blocks = it->second;
+        std::erase_if(blocks, [&](Block* b) {
+            if (b->mr != mr) return false;
+            b->mr = nullptr; // the region is going away: never touch it again
+            remove_block(b);
+            return true;
+        });
+        it = blocks.empty() ? c.by_page.erase(it) : std::next(it);
+    }
+    c.want_gc = true;
+}
+
 void cpu_code_written(const uint8_t* host, size_t len) {
     if (t_is_vcpu_thread) {
         invalidate_range(host, len);
@@ -400,3 +415,13 @@ void cpu_code_written(const uint8_t* host, size_t len) {
 }
 
 } // namespace mq::riscv
+
+namespace {
+// Writes into decoded code and freed code regions reach the block cache
+// from the memory API, whoever makes them.
+[[maybe_unused]] const bool code_hooks_installed = [] {
+    mq::memory_set_code_write_hook(mq::riscv::cpu_code_written);
+    mq::memory_set_code_free_hook(mq::riscv::cpu_code_region_freed);
+    return true;
+}();
+} // namespace
