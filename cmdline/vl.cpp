@@ -383,7 +383,14 @@ int Vm::run() {
     {
         BqlGuard bql;
         reset();
-        qemu_set_reset_handler([] { qemu_system_reset(); });
+        // A guest reset (the finisher's 0x7777, monitor system_reset): the
+        // vCPUs stop at a block boundary, everything resets, they go on.
+        qemu_set_reset_handler([] {
+            bool running = runstate_is_running();
+            vm_stop();
+            qemu_system_reset();
+            if (running) vm_start();
+        });
         qemu_chr_open_all();
         // -S: wait for the monitor's `cont`.
         if (!m_opts.start_stopped) vm_start();
