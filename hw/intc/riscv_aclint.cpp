@@ -145,10 +145,12 @@ void mtimer_reset(DeviceState& dev) {
     uint64_t ticks = muldiv64(static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)),
                               s.timebase_freq, NANOSECONDS_PER_SECOND);
     s.time_delta = -static_cast<int64_t>(ticks);
+    // mtimecmp resets to 0, which mtime has already reached: MTIP is pending
+    // from the first instruction on, as on QEMU, until the guest sets a
+    // deadline.
     for (uint32_t h = 0; h < s.num_harts; h++) {
         s.timecmp[h] = 0;
-        s.timers[h]->del();
-        qemu_irq_lower(s.timer_irqs[h]);
+        mtimer_update(s, h);
     }
 }
 

@@ -1,9 +1,25 @@
 # Every guest program. Assembly ISA tests first, then C programs.
 add_guest_asm(rv64i asm/rv64i.S)
+add_guest_asm(rv64m asm/rv64m.S)
+add_guest_asm(rv64a asm/rv64a.S)
+add_guest_asm(rv64c asm/rv64c.S)
+add_guest_asm(zicsr asm/zicsr.S)
+add_guest_asm(rv64fd asm/rv64fd.S)
 add_guest_c(hello c/hello.c)
 add_guest_c(default-guest c/default-guest.c)
-
-# Benchmark workloads (scripts/bench).
-add_guest_asm(bench-trivial asm/bench-trivial.S)
-add_guest_c(bench-compute c/bench-compute.c)
-add_guest_c(bench-mmio c/bench-mmio.c)
+# Privileged architecture.
+add_guest_c(traps c/traps.c)
+add_guest_c(amo-faults c/amo-faults.c)
+add_guest_c(deleg c/deleg.c)
+add_guest_c(clint c/clint.c)
+add_guest_c(plic c/plic.c)
+add_guest_c(plic-level c/plic-level.c)
+add_guest_c(pmp c/pmp.c)
+add_guest_c(paging-sv39 c/paging-sv39.c)
+add_guest_c(paging-sv48 c/paging-sv48.c)
+# Devices.
+add_guest_c(edu c/edu.c)
+add_guest_c(edu-limits c/edu-limits.c)
+add_guest_c(pci-testdev c/pci-testdev.c)
+add_guest_c(mmio-misaligned c/mmio-misaligned.c)
+add_guest_c(echo c/echo.c)

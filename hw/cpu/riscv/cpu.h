@@ -161,6 +161,9 @@ struct Hart {
     bool trap_pending = false;
     uint64_t trap_cause = 0;
     uint64_t trap_tval = 0;
+    // The address a failed load or store reports in mtval/stval: where the
+    // access started, or the page it crossed into when that part faulted.
+    uint64_t mem_fault_va = 0;
 
     // --- CSRs ---
     uint64_t mstatus = 0;
@@ -253,6 +256,8 @@ void tlb_flush(Hart& h);
 // Called on every privilege change: the data privilege (MPRV) and the link key.
 void hart_update_data_priv(Hart& h);
 void hart_update_link_key(Hart& h);
+// Loads and stores the soft TLB did not serve. On a fault they return false
+// with *cause set and h.mem_fault_va the address to report.
 bool mem_load_slow(Hart& h, uint64_t va, unsigned size, uint64_t* value, uint64_t* cause);
 bool mem_store_slow(Hart& h, uint64_t va, unsigned size, uint64_t value, uint64_t* cause);
 // The host pointer for executing at `va`, or null with *cause set.

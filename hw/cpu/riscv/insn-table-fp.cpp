@@ -182,7 +182,7 @@ const DecodedInsn* op_fload(Hart& h, const DecodedInsn* i) {
     U v;
     u64 cause;
     if (!mem_load(h, addr, &v, &cause)) [[unlikely]]
-        return h.raise(i, cause, addr);
+        return h.raise(i, cause, h.mem_fault_va);
     set_freg(h, i->rd, v);
     return i + 1;
 }
@@ -193,7 +193,7 @@ const DecodedInsn* op_fstore(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
     u64 cause;
     if (!mem_store(h, addr, static_cast<U>(h.f[i->rs2]), &cause)) [[unlikely]] {
-        return h.raise(i, cause, addr);
+        return h.raise(i, cause, h.mem_fault_va);
     }
     return i + 1;
 }

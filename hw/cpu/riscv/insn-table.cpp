@@ -47,7 +47,7 @@ template <typename T>
 [[gnu::noinline]] const DecodedInsn* load_slow(Hart& h, const DecodedInsn* i, u64 addr) {
     u64 v;
     u64 cause;
-    if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, addr);
+    if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v))) : static_cast<u64>(static_cast<T>(v)));
     return i + 1;
 }
@@ -69,7 +69,7 @@ template <typename T>
 [[gnu::noinline]] const DecodedInsn* store_slow(Hart& h, const DecodedInsn* i, u64 addr) {
     u64 cause;
     if (!mem_store_slow(h, addr, sizeof(T), static_cast<T>(h.x[i->rs2]), &cause)) {
-        return h.raise(i, cause, addr);
+        return h.raise(i, cause, h.mem_fault_va);
     }
     return i + 1;
 }
@@ -143,7 +143,7 @@ const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i) {
     if (addr % sizeof(T)) return h.raise(i, EXCP_LOAD_ADDR_MIS, addr);
     T v;
     u64 cause;
-    if (!mem_load(h, addr, &v, &cause)) return h.raise(i, cause, addr);
+    if (!mem_load(h, addr, &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.reservation = addr;
     h.reservation_value = static_cast<u64>(static_cast<i64>(v));
     h.x.set(i->rd, static_cast<u64>(static_cast<i64>(v)));
@@ -172,7 +172,7 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
         stored = true;
         return desired;
     };
-    if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, addr);
+    if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.x.set(i->rd, stored ? 0 : 1);
     return i + 1;
 }
@@ -184,7 +184,7 @@ const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i) {
     T old;
     u64 cause = 0;
     if (!mem_amo(h, addr, &old, [&](T cur) -> std::optional<T> { return F(cur, src); }, &cause)) {
-        return h.raise(i, cause, addr);
+        return h.raise(i, cause, h.mem_fault_va);
     }
     h.x.set(i->rd, static_cast<u64>(static_cast<i64>(std::make_signed_t<T>(old))));
     return i + 1;

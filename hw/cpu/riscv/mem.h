@@ -44,6 +44,7 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause);
 // atomic with respect to them.
 template <typename T, typename Op>
 bool mem_amo(Hart& h, uint64_t va, T* old, Op op, uint64_t* cause) {
+    h.mem_fault_va = va;
     if (va % sizeof(T)) {
         *cause = EXCP_STORE_AMO_ADDR_MIS;
         return false;

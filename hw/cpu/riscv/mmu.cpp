@@ -129,12 +129,6 @@ void fill(Tlb& tlb, uint64_t va, uint8_t* host) {
     e.addend = reinterpret_cast<uintptr_t>(host - (va & 0xfff)) - (va & PAGE_MASK);
 }
 
-// Where `pa` lives: a RAM host pointer, or an MMIO region and offset.
-struct Target {
-    const FlatRange* fr;
-    hwaddr offset;
-};
-
 // Device accesses happen under the big lock.
 bool dispatch_io(MemoryRegion* mr, hwaddr off, unsigned size, Access access, uint64_t* value,
                  uint64_t* cause) {
@@ -156,6 +150,43 @@ bool whole_page_in(const FlatRange* fr, hwaddr pa) {
     return page >= fr->start && Int128(page) + 0x1000 <= fr->end;
 }
 
+// Can `size` bytes at `va` (all on one page) be reached? Translates (setting
+// A/D as the access will), checks PMP and that something is mapped there,
+// without touching the bytes themselves.
+bool probe(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* cause) {
+    hwaddr pa;
+    if (!translate(h, va, access, h.data_priv, &pa, cause, true)) return false;
+    if (!pmp_check(h, pa, size, access, h.data_priv)) {
+        *cause = access_fault(access);
+        return false;
+    }
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pa);
+    if (!fr || Int128(pa) + size > fr->end) {
+        *cause = access_fault(access);
+        return false;
+    }
+    return true;
+}
+
+bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause);
+
+// An access a device cannot take whole: one byte at a time, in ascending
+// order, as QEMU's TCG splits a misaligned I/O access.
+bool access_bytes(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+    uint64_t v = access == Access::Store ? *value : 0;
+    for (unsigned b = 0; b < size; b++) {
+        uint64_t byte = (v >> (8 * b)) & 0xff;
+        if (!access_one(h, va + b, 1, access, &byte, cause)) {
+            h.mem_fault_va = va + b;
+            return false;
+        }
+        if (access == Access::Load) v |= (byte & 0xff) << (8 * b);
+    }
+    if (access == Access::Load) *value = v;
+    return true;
+}
+
 // One access of `size` bytes that does not cross a page.
 bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
     PrivLevel priv = h.data_priv;
@@ -167,11 +198,18 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
     }
     auto view = h.as->flatview();
     const FlatRange* fr = view->lookup(pa);
-    if (!fr || Int128(pa) + size > fr->end) {
+    if (!fr) {
         *cause = access_fault(access);
         return false;
     }
     MemoryRegion* mr = fr->mr;
+    if (!mr->is_ram() && size > 1 && pa % size) {
+        return access_bytes(h, va, size, access, value, cause); // misaligned MMIO
+    }
+    if (Int128(pa) + size > fr->end) {
+        *cause = access_fault(access);
+        return false;
+    }
     hwaddr off = fr->offset_in_region + (pa - fr->start);
     if (mr->is_ram()) {
         uint8_t* host = mr->ram_ptr() + off;
@@ -198,22 +236,24 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
 }
 
 bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+    h.mem_fault_va = va;
     // An MMIO page seen before: straight to the device.
     const IoTlbEntry& io = (access == Access::Load ? h.iotlb_load : h.iotlb_store)[h.data_priv]
                                                                                 [(va >> 12) & (TLB_SIZE - 1)];
-    if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000) {
+    if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000 && va % size == 0) {
         return dispatch_io(io.mr, io.base + (va & 0xfff), size, access, value, cause);
     }
-    if ((va & 0xfff) + size > 0x1000) {
-        // Misaligned across a page: byte by byte, each with its own translation.
-        uint64_t v = access == Access::Store ? *value : 0;
-        for (unsigned b = 0; b < size; b++) {
-            uint64_t byte = (v >> (8 * b)) & 0xff;
-            if (!access_one(h, va + b, 1, access, &byte, cause)) return false;
-            if (access == Access::Load) v |= (byte & 0xff) << (8 * b);
+    uint64_t first = 0x1000 - (va & 0xfff); // bytes on the first page
+    if (first < size) {
+        // Misaligned across a page. Both pages must be reachable before a
+        // byte moves, so a fault leaves memory untouched and reports the
+        // part that faulted: the next page when the first one is fine.
+        if (!probe(h, va, first, access, cause)) return false;
+        if (!probe(h, va + first, size - first, access, cause)) {
+            h.mem_fault_va = va + first;
+            return false;
         }
-        if (access == Access::Load) *value = v;
-        return true;
+        return access_bytes(h, va, size, access, value, cause);
     }
     uint64_t v = access == Access::Store ? *value : 0;
     if (!access_one(h, va, size, access, &v, cause)) return false;

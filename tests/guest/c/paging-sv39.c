@@ -1,0 +1,3 @@
+/* Sv39 paging: see paging.h. */
+#define LEVELS 3
+#include "paging.h"

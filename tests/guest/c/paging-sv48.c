@@ -1,0 +1,3 @@
+/* Sv48 paging: see paging.h. */
+#define LEVELS 4
+#include "paging.h"
