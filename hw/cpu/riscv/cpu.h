@@ -225,20 +225,49 @@ struct Hart {
     const DecodedInsn* jump(const DecodedInsn* i, uint64_t target) {
         return leave(i, target, i->index + 1u);
     }
-    const DecodedInsn* leave(const DecodedInsn* i, uint64_t target, unsigned retired) {
-        pc = target;
-        instret += retired;
-        Block* next = i->link;
-        if (i->link_key == link_key && next->vpc == target && --chain_left > 0 &&
-            !irq_check.load(std::memory_order_relaxed)) {
-            block_pc = target;
-            return next->insns.data();
-        }
-        exit_insn = i;
-        return nullptr;
-    }
+    const DecodedInsn* leave(const DecodedInsn* i, uint64_t target, unsigned retired);
     uint64_t pc_of(const DecodedInsn* i) const { return block_pc + i->pc_off; }
 };
+
+// Threaded dispatch. A handler that is done hands over to the next
+// instruction with a tail call, which an optimising compiler turns into one
+// indirect jump: every handler then has a jump of its own for the host to
+// predict, and hart_run's loop is visited only when a chain of blocks ends.
+// Without optimisation, or under ASan/TSan (whose frame bookkeeping forbids
+// tail calls), the calls would nest, so there a handler returns the next
+// instruction to the loop instead. Either way the depth is bounded by a
+// block's length times chain_left.
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+inline constexpr bool kThreadedDispatch = true;
+#else
+inline constexpr bool kThreadedDispatch = false;
+#endif
+
+// Goes on with the instruction after `i` in its block.
+inline const DecodedInsn* next_insn(Hart& h, const DecodedInsn* i) {
+    if constexpr (kThreadedDispatch) return i[1].fn(h, i + 1);
+    return i + 1;
+}
+
+// Goes on at `i`, the first instruction of a chained block, or back to the
+// loop when it is null.
+inline const DecodedInsn* continue_at(Hart& h, const DecodedInsn* i) {
+    if constexpr (kThreadedDispatch) return i ? i->fn(h, i) : nullptr;
+    return i;
+}
+
+inline const DecodedInsn* Hart::leave(const DecodedInsn* i, uint64_t target, unsigned retired) {
+    pc = target;
+    instret += retired;
+    Block* next = i->link;
+    if (i->link_key == link_key && next->vpc == target && --chain_left > 0 &&
+        !irq_check.load(std::memory_order_relaxed)) {
+        block_pc = target;
+        return continue_at(*this, next->insns.data());
+    }
+    exit_insn = i;
+    return nullptr;
+}
 
 // --- behaviour (the files listed at the top) ---
 

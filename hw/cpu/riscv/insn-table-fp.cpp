@@ -81,7 +81,7 @@ const DecodedInsn* op_fff_rm(Hart& h, const DecodedInsn* i) {
     uint32_t flags = 0;
     set_freg(h, i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), rm, flags));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // fd = F(fs1, fs2): sign injection, fmin, fmax.
@@ -91,7 +91,7 @@ const DecodedInsn* op_fff(Hart& h, const DecodedInsn* i) {
     uint32_t flags = 0;
     set_freg(h, i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), flags));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // fd = (-)(fs1 * fs2) (+/-) fs3, rounded once.
@@ -105,7 +105,7 @@ const DecodedInsn* op_fma(Hart& h, const DecodedInsn* i) {
     set_freg(h, i->rd,
              fpu::muladd<U>(NegProduct ? a ^ sign : a, b, NegAddend ? c ^ sign : c, rm, flags));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // fd = F(fs1, rm), between any two formats: fsqrt, fcvt.s.d, fcvt.d.s.
@@ -116,7 +116,7 @@ const DecodedInsn* op_ff_rm(Hart& h, const DecodedInsn* i) {
     uint32_t flags = 0;
     set_freg(h, i->rd, F(freg<S>(h, i->rs1), rm, flags));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // xd = fs1 converted to integer type I; 32-bit results are sign-extended.
@@ -128,7 +128,7 @@ const DecodedInsn* op_fcvt_to_int(Hart& h, const DecodedInsn* i) {
     I v = fpu::to_int<I>(freg<U>(h, i->rs1), rm, flags);
     h.x.set(i->rd, sizeof(I) == 4 ? sx32(static_cast<u64>(v)) : static_cast<u64>(v));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // fd = xs1 (as integer type I) converted.
@@ -139,7 +139,7 @@ const DecodedInsn* op_fcvt_from_int(Hart& h, const DecodedInsn* i) {
     uint32_t flags = 0;
     set_freg(h, i->rd, fpu::from_int<U>(static_cast<I>(h.x[i->rs1]), rm, flags));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // xd = F(fs1, fs2): feq, flt, fle.
@@ -149,14 +149,14 @@ const DecodedInsn* op_fcmp(Hart& h, const DecodedInsn* i) {
     uint32_t flags = 0;
     h.x.set(i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), flags));
     accrue(h, flags);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename U>
 const DecodedInsn* exec_fclass(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h)) return illegal(h, i);
     h.x.set(i->rd, fpu::classify(freg<U>(h, i->rs1)));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // fmv.x.w / fmv.x.d: the register's bits, boxed or not.
@@ -165,14 +165,14 @@ const DecodedInsn* exec_fmv_to_x(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h)) return illegal(h, i);
     u64 v = h.f[i->rs1];
     h.x.set(i->rd, sizeof(U) == 4 ? sx32(v) : v);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename U>
 const DecodedInsn* exec_fmv_from_x(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h)) return illegal(h, i);
     set_freg(h, i->rd, static_cast<U>(h.x[i->rs1]));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename U>
@@ -184,7 +184,7 @@ const DecodedInsn* op_fload(Hart& h, const DecodedInsn* i) {
     if (!mem_load(h, addr, &v, &cause)) [[unlikely]]
         return h.raise(i, cause, h.mem_fault_va);
     set_freg(h, i->rd, v);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename U>
@@ -195,7 +195,7 @@ const DecodedInsn* op_fstore(Hart& h, const DecodedInsn* i) {
     if (!mem_store(h, addr, static_cast<U>(h.f[i->rs2]), &cause)) [[unlikely]] {
         return h.raise(i, cause, h.mem_fault_va);
     }
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // --- sign injection: the magnitude of a, a sign from b ---

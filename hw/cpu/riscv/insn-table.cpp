@@ -26,19 +26,19 @@ constexpr u64 sx32(u64 v) { return static_cast<u64>(static_cast<i64>(static_cast
 template <auto F>
 const DecodedInsn* op_rr(Hart& h, const DecodedInsn* i) {
     h.x.set(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <auto F>
 const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
     h.x.set(i->rd, F(h.x[i->rs1], static_cast<u64>(i->imm)));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <auto F>
 const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
     if (F(h.x[i->rs1], h.x[i->rs2])) return h.jump(i, h.pc_of(i) + i->imm);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // Loads and stores: the soft-TLB hit inline; everything else in a slow path
@@ -49,7 +49,7 @@ template <typename T>
     u64 cause;
     if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v))) : static_cast<u64>(static_cast<T>(v)));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename T>
@@ -60,7 +60,7 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
         T v;
         std::memcpy(&v, reinterpret_cast<const void*>(addr + e.addend), sizeof(T));
         h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
-        return i + 1;
+        return next_insn(h, i);
     }
     return load_slow<T>(h, i, addr);
 }
@@ -71,7 +71,7 @@ template <typename T>
     if (!mem_store_slow(h, addr, sizeof(T), static_cast<T>(h.x[i->rs2]), &cause)) {
         return h.raise(i, cause, h.mem_fault_va);
     }
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename T>
@@ -81,7 +81,7 @@ const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v = static_cast<T>(h.x[i->rs2]);
         std::memcpy(reinterpret_cast<void*>(addr + e.addend), &v, sizeof(T));
-        return i + 1;
+        return next_insn(h, i);
     }
     return store_slow<T>(h, i, addr);
 }
@@ -90,12 +90,12 @@ const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
 
 const DecodedInsn* exec_lui(Hart& h, const DecodedInsn* i) {
     h.x.set(i->rd, static_cast<u64>(i->imm));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
     h.x.set(i->rd, h.pc_of(i) + i->imm);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
@@ -147,7 +147,7 @@ const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i) {
     h.reservation = addr;
     h.reservation_value = static_cast<u64>(static_cast<i64>(v));
     h.x.set(i->rd, static_cast<u64>(static_cast<i64>(v)));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 // SC succeeds while the reservation holds and memory still has the value LR
@@ -160,7 +160,7 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
     h.reservation = ~0ull;
     if (!reserved) {
         h.x.set(i->rd, 1);
-        return i + 1;
+        return next_insn(h, i);
     }
     T expected = static_cast<T>(h.reservation_value);
     T desired = static_cast<T>(h.x[i->rs2]);
@@ -174,7 +174,7 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
     };
     if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.x.set(i->rd, stored ? 0 : 1);
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename T, auto F>
@@ -187,7 +187,7 @@ const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i) {
         return h.raise(i, cause, h.mem_fault_va);
     }
     h.x.set(i->rd, static_cast<u64>(static_cast<i64>(std::make_signed_t<T>(old))));
-    return i + 1;
+    return next_insn(h, i);
 }
 
 template <typename T>
@@ -271,7 +271,7 @@ const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
-const DecodedInsn* exec_fence(Hart&, const DecodedInsn* i) { return i + 1; }
+const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) { return next_insn(h, i); }
 
 const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
     hart_flush_code(h);
