@@ -256,8 +256,8 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
     auto X = [](unsigned r) { return kXNames[r]; };
     auto F = [](unsigned r) { return kFNames[r]; };
     switch (d.desc->format) {
-    case Format::R:
-    case Format::AMO: return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), X(d.rs2));
+    case Format::R: return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), X(d.rs2));
+    case Format::AMO: return fmt::format("{} {},{},({})", n, X(d.rd), X(d.rs2), X(d.rs1));
     case Format::I:
         if (raw == 0x00000013) return "nop";
         return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), d.imm);

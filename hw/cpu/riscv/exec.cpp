@@ -244,7 +244,10 @@ Block* lookup_block(Hart& h, bool trace) {
         h.trap_tval = h.pc;
         return nullptr;
     }
-    if (trace) return build_block(h, host, 1);
+    // A page that PMP grants only in part is kept out of the fetch TLB; run
+    // it one instruction at a time, so that every fetch is checked.
+    const TlbEntry& e = h.tlb_exec[h.priv][(h.pc >> 12) & (TLB_SIZE - 1)];
+    if (trace || e.tag != (h.pc & PAGE_MASK)) return build_block(h, host, 1);
     auto& jc = h.blocks->jc[(h.pc >> 1) & (kJumpCacheSize - 1)];
     if (jc.vpc == h.pc && jc.block && jc.block->host == host && jc.block->valid) return jc.block;
     auto& c = cache();

@@ -281,8 +281,10 @@ void hart_update_data_priv(Hart& h) {
 }
 
 bool pmp_check(const Hart& h, hwaddr addr, unsigned size, Access access, PrivLevel priv) {
-    // With no PMP entry in use, everything is allowed (as QEMU does).
-    if (!h.pmp_active) return true;
+    // No entry matches: M is allowed, S and U are not, even when every
+    // entry is off (privileged spec, "Priority and Matching Logic"; QEMU
+    // 7.2 does the same, so firmware grants S/U memory before an mret).
+    if (!h.pmp_active) return priv == PRV_M;
     for (unsigned i = 0; i < 64; i++) {
         uint8_t cfg = h.pmpcfg[i];
         if (!((cfg >> 3) & 3)) continue;
