@@ -449,6 +449,24 @@ TEST_F(RiscvPriv, WfiWaitsForAnEnabledInterrupt) {
     EXPECT_FALSE(h.halted);
 }
 
+TEST_F(RiscvPriv, AWaitingWfiLeavesAtOnceThoughItsBlockIsLinked) {
+    // A loop through a wfi: while an interrupt is pending the wfi does not
+    // wait, and the loop's blocks get linked to each other.
+    h.mie = MIP_MTIP;
+    hart_set_irq(h, IRQ_M_TIMER, true);
+    run_in(PRV_M, {wfi(), addi(a0, a0, 1), jal(zero, -8)});
+    t.resume(300);
+    ASSERT_GT(h.x[a0], 50u) << "the loop ran";
+    // No interrupt: the next wfi waits, and nothing after it may run.
+    hart_set_irq(h, IRQ_M_TIMER, false);
+    t.resume(1000);
+    ASSERT_TRUE(h.halted);
+    uint64_t count = h.x[a0];
+    EXPECT_EQ(h.pc, CODE + 4);
+    t.resume(1000);
+    EXPECT_EQ(h.x[a0], count) << "the hart went on past a waiting wfi";
+}
+
 // --- virtual memory ---
 
 namespace {

@@ -259,7 +259,10 @@ const DecodedInsn* exec_wfi(Hart& h, const DecodedInsn* i) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TW))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    if (!hart_has_work(h)) h.halted = true;
+    if (!hart_has_work(h)) {
+        h.halted = true;
+        h.chain_left = 1; // no chaining on: back to the loop, which sleeps
+    }
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
