@@ -31,3 +31,9 @@ add_guest_test(edu-limits edu-limits EXPECT edu-limits.txt REFERENCE none
 add_guest_test(pci-testdev pci-testdev EXPECT pci-testdev.txt ARGS -device pci-testdev)
 add_guest_test(mmio-misaligned mmio-misaligned EXPECT mmio-misaligned.txt ARGS -device pci-testdev)
 add_guest_test(echo echo EXPECT echo.txt STDIN input/echo.txt)
+# The benchmark workloads run as tests too, so that a broken one shows here
+# rather than as a failed measurement (bench-compute prints miniqemu's exact
+# instruction count, which QEMU does not match).
+add_guest_test(bench-trivial bench-trivial)
+add_guest_test(bench-mmio bench-mmio ARGS -device edu)
+add_guest_test(bench-compute bench-compute REFERENCE none)

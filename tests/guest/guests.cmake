@@ -23,3 +23,7 @@ add_guest_c(edu-limits c/edu-limits.c)
 add_guest_c(pci-testdev c/pci-testdev.c)
 add_guest_c(mmio-misaligned c/mmio-misaligned.c)
 add_guest_c(echo c/echo.c)
+# Benchmark workloads (scripts/bench).
+add_guest_asm(bench-trivial asm/bench-trivial.S)
+add_guest_c(bench-compute c/bench-compute.c)
+add_guest_c(bench-mmio c/bench-mmio.c)

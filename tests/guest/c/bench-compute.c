@@ -57,5 +57,6 @@ int main(void) {
     printf("compute checksum %08x\n", (unsigned)sum);
     /* Exact on miniqemu; the benchmark uses it to turn time into MIPS. */
     printf("instructions %lu\n", retired);
-    return 0;
+    /* The checksum is fixed by the workload (QEMU computes the same). */
+    return sum == 0x009fdc00u ? 0 : 1;
 }
