@@ -23,18 +23,18 @@ struct OptionArg {
 };
 
 struct VmOptions {
-    std::vector<OptionArg> machine; // -M/-machine, merged in order
-    std::vector<OptionArg> devices; // -device
+    std::vector<OptionArg> machine;  // -M/-machine, merged in order
+    std::vector<OptionArg> devices;  // -device
     std::optional<OptionArg> memory; // -m
     std::optional<OptionArg> smp;
     std::optional<std::string> bios, kernel, append, initrd, dtb;
     bool nographic = false;
-    bool start_stopped = false; // -S
+    bool start_stopped = false;     // -S
     std::optional<std::string> gdb; // -gdb, or tcp::1234 from -s
     std::vector<std::string> serial;
     std::vector<std::string> monitor;
     std::vector<std::string> qmp;
-    std::optional<OptionArg> log_items; // -d
+    std::optional<OptionArg> log_items;  // -d
     std::optional<std::string> log_file; // -D
     std::optional<OptionArg> icount;
     bool no_reboot = false;

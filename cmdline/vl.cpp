@@ -139,7 +139,8 @@ Result<std::string> find_default_guest() {
     std::vector<fs::path> candidates;
     if (!ec) {
         candidates.push_back(exe.parent_path() / "miniqemu-default-guest.elf");
-        candidates.push_back(exe.parent_path().parent_path() / "share/miniqemu/miniqemu-default-guest.elf");
+        candidates.push_back(exe.parent_path().parent_path() /
+                             "share/miniqemu/miniqemu-default-guest.elf");
     }
     for (const auto& c : candidates) {
         if (fs::exists(c, ec)) return c.string();
@@ -218,7 +219,8 @@ InitResult qemu_init(int argc, const char* const* argv) {
             return InitResult{nullptr, 1};
         }
         machine_help_wanted |= bag->help;
-        for (const auto& [k, v] : *bag) machine_opts.set(k, v);
+        for (const auto& [k, v] : *bag)
+            machine_opts.set(k, v);
     }
     std::optional<std::string> machine_type = machine_opts.take("type");
     if (machine_help_wanted || (machine_type && is_help_option(*machine_type))) {
@@ -249,7 +251,8 @@ InitResult qemu_init(int argc, const char* const* argv) {
             print_stdout(*help);
             return InitResult{nullptr, 0};
         }
-        for (const auto& w : bag->warnings) error_report_err(Error{w, {}, arg.location()});
+        for (const auto& w : bag->warnings)
+            error_report_err(Error{w, {}, arg.location()});
         device_opts.push_back(std::move(*bag));
     }
 
@@ -260,9 +263,9 @@ InitResult qemu_init(int argc, const char* const* argv) {
         return InitResult{nullptr, 1};
     }
 
-    for (auto st : {unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp",
-                                "QMP"),
-                    unsupported(opts.gdb, "-gdb", "the gdb stub")}) {
+    for (auto st :
+         {unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp", "QMP"),
+          unsupported(opts.gdb, "-gdb", "the gdb stub")}) {
         if (!st) {
             error_report_err(st.error());
             return InitResult{nullptr, 1};
@@ -335,8 +338,10 @@ Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
         if (!v) return {};
         return object_property_set_str(&ms, name, *v);
     };
-    for (auto [name, value] : {std::pair{"kernel", &opts.kernel}, {"append", &opts.append},
-                               {"initrd", &opts.initrd}, {"dtb", &opts.dtb},
+    for (auto [name, value] : {std::pair{"kernel", &opts.kernel},
+                               {"append", &opts.append},
+                               {"initrd", &opts.initrd},
+                               {"dtb", &opts.dtb},
                                {"firmware", &opts.bios}}) {
         if (auto st = set(name, *value); !st) return st.take_error();
     }
@@ -367,7 +372,8 @@ int Vm::dump_dtb() {
         return 1;
     }
     std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(fdt->data()), static_cast<std::streamsize>(fdt->size()));
+    out.write(reinterpret_cast<const char*>(fdt->data()),
+              static_cast<std::streamsize>(fdt->size()));
     if (!out) {
         error_report_err(make_error("Failed to write dtb to '{}'", path));
         return 1;

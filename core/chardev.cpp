@@ -43,7 +43,8 @@ void Chardev::deliver() {
         size_t room = m_frontend.can_receive ? m_frontend.can_receive() : m_pending.size();
         if (room == 0) return;
         size_t n = std::min(room, m_pending.size());
-        std::vector<uint8_t> chunk(m_pending.begin(), m_pending.begin() + static_cast<ptrdiff_t>(n));
+        std::vector<uint8_t> chunk(m_pending.begin(),
+                                   m_pending.begin() + static_cast<ptrdiff_t>(n));
         m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<ptrdiff_t>(n));
         if (m_frontend.receive) m_frontend.receive(chunk.data(), chunk.size());
     }

@@ -22,17 +22,21 @@ void register_monitor_commands() {
     static bool done = false;
     if (done) return;
     done = true;
-    hmp_register_command({"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
-    hmp_register_command({"cont|c", "", "resume emulation", [](Monitor&, std::string_view) { vm_start(); }});
+    hmp_register_command(
+        {"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
+    hmp_register_command(
+        {"cont|c", "", "resume emulation", [](Monitor&, std::string_view) { vm_start(); }});
     hmp_register_command({"system_reset", "", "reset the system",
                           [](Monitor&, std::string_view) { qemu_system_reset_request(); }});
     hmp_register_info({"status", "", "show the current VM status (running|paused)",
                        [](Monitor& mon, std::string_view) {
-                           mon.printf("VM status: {}\n", runstate_is_running() ? "running" : "paused");
+                           mon.printf("VM status: {}\n",
+                                      runstate_is_running() ? "running" : "paused");
                        }});
-    hmp_register_info({"registers", "", "show the cpu registers", [](Monitor& mon, std::string_view) {
-                           if (CpuRunner* r = cpus_runner()) mon.print(r->dump_registers());
-                       }});
+    hmp_register_info(
+        {"registers", "", "show the cpu registers", [](Monitor& mon, std::string_view) {
+             if (CpuRunner* r = cpus_runner()) mon.print(r->dump_registers());
+         }});
 }
 
 } // namespace

@@ -89,8 +89,10 @@ Result<PropertyBag> keyval_parse(std::string_view params, std::string_view impli
             bag.set(key, read_value(params, pos));
         }
         first = false;
-        if (pos < params.size()) pos++; // the separating comma
-        else break;
+        if (pos < params.size())
+            pos++; // the separating comma
+        else
+            break;
     }
     return bag;
 }
@@ -104,7 +106,8 @@ bool id_wellformed(std::string_view id) {
 
 Error id_malformed_error() {
     return make_error("Parameter 'id' expects an identifier")
-        .with_hint("Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n");
+        .with_hint(
+            "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n");
 }
 
 } // namespace mq

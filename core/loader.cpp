@@ -50,7 +50,8 @@ Status rom_check(AddressSpace* as) {
         auto view = as->flatview();
         for (hwaddr a = rom.addr; a < rom.addr + rom.data.size();) {
             const FlatRange* fr = view->lookup(a);
-            if (!fr) return make_error("could not load '{}' at 0x{:x}: no memory there", rom.name, a);
+            if (!fr)
+                return make_error("could not load '{}' at 0x{:x}: no memory there", rom.name, a);
             a = static_cast<hwaddr>(std::min<Int128>(fr->end, rom.addr + rom.data.size()));
         }
     }
@@ -75,7 +76,8 @@ std::optional<uint64_t> ElfImage::symbol(std::string_view name) const {
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return make_error("{}", std::strerror(errno));
-    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     return data;
 }
 
@@ -115,7 +117,8 @@ Result<ElfImage> elf_parse(const std::string& path, ElfStatus* status) {
             return make_error("truncated program header");
         }
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
-        if (ph.p_filesz > ph.p_memsz || ph.p_offset > f.size() || f.size() - ph.p_offset < ph.p_filesz) {
+        if (ph.p_filesz > ph.p_memsz || ph.p_offset > f.size() ||
+            f.size() - ph.p_offset < ph.p_filesz) {
             return make_error("segment {} lies outside the file", i);
         }
         if (ph.p_memsz > (1ull << 32)) return make_error("segment {} is too large", i);
@@ -130,7 +133,8 @@ Result<ElfImage> elf_parse(const std::string& path, ElfStatus* status) {
     // Symbols, for conventions such as HTIF's tohost/fromhost.
     for (unsigned i = 0; i < eh.e_shnum; i++) {
         Elf64_Shdr sh;
-        if (!read_at(f, eh.e_shoff + uint64_t(i) * eh.e_shentsize, &sh) || sh.sh_type != SHT_SYMTAB) continue;
+        if (!read_at(f, eh.e_shoff + uint64_t(i) * eh.e_shentsize, &sh) || sh.sh_type != SHT_SYMTAB)
+            continue;
         Elf64_Shdr strtab;
         if (!read_at(f, eh.e_shoff + uint64_t(sh.sh_link) * eh.e_shentsize, &strtab)) continue;
         for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
@@ -148,7 +152,8 @@ Result<ElfImage> elf_parse(const std::string& path, ElfStatus* status) {
 }
 
 void rom_add_elf(const ElfImage& image, const std::string& what) {
-    for (const auto& seg : image.segments) rom_add_blob_fixed(what, seg.bytes, seg.paddr);
+    for (const auto& seg : image.segments)
+        rom_add_blob_fixed(what, seg.bytes, seg.paddr);
 }
 
 } // namespace mq

@@ -31,7 +31,8 @@ constexpr std::array kItems{
             "log when the guest OS does something invalid (eg accessing a\n"
             "non-existent register)"},
     LogItem{LOG_PAGE, "page", "dump pages at beginning of user mode emulation"},
-    LogItem{LOG_QOM, "qom", "narrate the object model: types, classes, objects, properties, realize"},
+    LogItem{LOG_QOM, "qom",
+            "narrate the object model: types, classes, objects, properties, realize"},
     LogItem{LOG_PCI, "pci", "log PCI configuration and BAR mapping"},
 };
 
@@ -75,13 +76,14 @@ Result<uint32_t> qemu_str_to_log_mask(std::string_view items) {
         std::string_view name(part.begin(), part.end());
         if (name.empty()) continue;
         if (name == "all") {
-            for (const auto& item : kItems) mask |= item.mask;
+            for (const auto& item : kItems)
+                mask |= item.mask;
             continue;
         }
         auto it = std::ranges::find_if(kItems, [&](const LogItem& i) { return name == i.name; });
         if (it == kItems.end()) {
-            return make_error("unknown log item '{}'", name).with_hint(
-                "Use -d help to list the log items.\n");
+            return make_error("unknown log item '{}'", name)
+                .with_hint("Use -d help to list the log items.\n");
         }
         mask |= it->mask;
     }
@@ -114,7 +116,8 @@ void qemu_log_flush() { state().sink->flush(); }
 
 std::string qemu_log_help() {
     std::string out = "Log items (comma separated):\n";
-    for (const auto& item : kItems) out += fmt::format("{:<15} {}\n", item.name, item.help);
+    for (const auto& item : kItems)
+        out += fmt::format("{:<15} {}\n", item.name, item.help);
     return out;
 }
 

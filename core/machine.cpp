@@ -51,7 +51,8 @@ std::string machine_help(MachineClass& mc) {
     }
     std::ranges::sort(lines);
     std::string out = fmt::format("{} options:\n", object_class_get_name(&mc));
-    for (auto& l : lines) out += l + "\n";
+    for (auto& l : lines)
+        out += l + "\n";
     return out;
 }
 
@@ -63,7 +64,8 @@ std::vector<std::function<void()>>& reset_handlers() {
 }
 
 void reset_bus(BusState* bus) {
-    for (DeviceState* dev : bus->children) device_cold_reset(*dev);
+    for (DeviceState* dev : bus->children)
+        device_cold_reset(*dev);
 }
 
 } // namespace
@@ -74,7 +76,8 @@ void qemu_register_reset(std::function<void()> handler) {
 
 void qemu_system_reset() {
     reset_bus(sysbus_get_default());
-    for (auto& h : reset_handlers()) h();
+    for (auto& h : reset_handlers())
+        h();
 }
 
 namespace {
@@ -97,7 +100,8 @@ void machine_class_init(ObjectClass& klass) {
     add_string_prop(klass, "initrd", &MachineState::initrd_filename, "Linux initial ramdisk file");
     add_string_prop(klass, "append", &MachineState::kernel_cmdline, "Linux kernel command line");
     add_string_prop(klass, "dtb", &MachineState::dtb, "Linux kernel device tree file");
-    add_string_prop(klass, "dumpdtb", &MachineState::dumpdtb, "Dump current dtb to a file and quit");
+    add_string_prop(klass, "dumpdtb", &MachineState::dumpdtb,
+                    "Dump current dtb to a file and quit");
     add_string_prop(klass, "firmware", &MachineState::firmware, "Firmware image");
 }
 

@@ -111,9 +111,8 @@ TimerDriver& timer_driver() {
 void main_loop_set_drives_timers(bool drive) {
     timer_driver().enabled.store(drive);
     if (drive) {
-        virtual_clock_set_notifier([] {
-            boost::asio::post(main_loop_context(), [] { timer_driver().arm(); });
-        });
+        virtual_clock_set_notifier(
+            [] { boost::asio::post(main_loop_context(), [] { timer_driver().arm(); }); });
         boost::asio::post(main_loop_context(), [] { timer_driver().arm(); });
     }
 }

@@ -59,7 +59,8 @@ void EventNotifier::set() {
 MemoryRegion::~MemoryRegion() {
     memory_region_transaction_begin();
     if (m_container) memory_region_del_subregion(m_container, this);
-    for (MemoryRegion* sub : m_subregions) sub->m_container = nullptr;
+    for (MemoryRegion* sub : m_subregions)
+        sub->m_container = nullptr;
     if (!m_subregions.empty()) topology_changed();
     m_subregions.clear();
     memory_region_transaction_commit();
@@ -139,8 +140,8 @@ Status allocate_ram(MemoryRegion* mr, uint8_t** ram, size_t* mapped, uint64_t si
     // Anonymous and NORESERVE: the host commits a page only when the guest
     // (or a loader) first touches it.
     size_t len = std::max<uint64_t>(size, 1);
-    void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         return make_error("cannot set up guest memory '{}': {}", mr->name(), std::strerror(errno));
     }
@@ -167,8 +168,8 @@ void memory_region_init_io(MemoryRegion* mr, Object* owner, MemoryRegionOps ops,
     mr->m_ops = std::move(ops);
 }
 
-void memory_region_init_alias(MemoryRegion* mr, Object* owner, std::string name,
-                              MemoryRegion* orig, hwaddr offset, uint64_t size) {
+void memory_region_init_alias(MemoryRegion* mr, Object* owner, std::string name, MemoryRegion* orig,
+                              hwaddr offset, uint64_t size) {
     mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Alias);
     mr->m_alias = orig;
     mr->m_alias_offset = offset;
@@ -182,9 +183,8 @@ void memory_region_add_subregion_common(MemoryRegion* mr, hwaddr offset, MemoryR
     subregion->m_priority = priority;
     // Before the first region of equal or lower priority: a later region
     // wins over an earlier one of the same priority.
-    auto it = std::ranges::find_if(mr->m_subregions, [&](MemoryRegion* other) {
-        return priority >= other->m_priority;
-    });
+    auto it = std::ranges::find_if(
+        mr->m_subregions, [&](MemoryRegion* other) { return priority >= other->m_priority; });
     mr->m_subregions.insert(it, subregion);
     topology_changed();
 }
@@ -193,8 +193,8 @@ void memory_region_add_subregion(MemoryRegion* mr, hwaddr offset, MemoryRegion* 
     memory_region_add_subregion_common(mr, offset, subregion, 0);
 }
 
-void memory_region_add_subregion_overlap(MemoryRegion* mr, hwaddr offset,
-                                         MemoryRegion* subregion, int priority) {
+void memory_region_add_subregion_overlap(MemoryRegion* mr, hwaddr offset, MemoryRegion* subregion,
+                                         int priority) {
     memory_region_add_subregion_common(mr, offset, subregion, priority);
 }
 
@@ -280,8 +280,7 @@ bool access_valid(MemoryRegion* mr, hwaddr addr, unsigned size, bool is_write) {
         reason = "rejected";
     }
     if (!reason) return true;
-    qemu_log_mask(LOG_GUEST_ERROR,
-                  "Invalid {} at addr 0x{:X}, size {}, region '{}', reason: {}",
+    qemu_log_mask(LOG_GUEST_ERROR, "Invalid {} at addr 0x{:X}, size {}, region '{}', reason: {}",
                   is_write ? "write" : "read", addr, size, mr->name(), reason);
     return false;
 }
@@ -309,17 +308,18 @@ MemTxResult memory_region_dispatch_read(MemoryRegion* mr, hwaddr addr, uint64_t*
     *value = 0;
     if (!access_valid(mr, addr, size, false)) return MEMTX_DECODE_ERROR;
     const auto& ops = mr->ops();
-    MemTxResult r = access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
-        uint64_t v = 0;
-        MemTxResult res = MEMTX_OK;
-        if (ops.read_with_result) {
-            res = ops.read_with_result(a, &v, s);
-        } else if (ops.read) {
-            v = ops.read(a, s);
-        }
-        *value |= (v & size_mask(s)) << shift;
-        return res;
-    });
+    MemTxResult r =
+        access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
+            uint64_t v = 0;
+            MemTxResult res = MEMTX_OK;
+            if (ops.read_with_result) {
+                res = ops.read_with_result(a, &v, s);
+            } else if (ops.read) {
+                v = ops.read(a, s);
+            }
+            *value |= (v & size_mask(s)) << shift;
+            return res;
+        });
     *value &= size_mask(size);
     return r;
 }
@@ -366,7 +366,8 @@ void render(std::vector<FlatRange>& view, MemoryRegion* mr, Int128 base, Int128 
         render(view, mr->alias(), alias_base, start, end, readonly);
         return;
     }
-    for (MemoryRegion* sub : mr->subregions()) render(view, sub, base, start, end, readonly);
+    for (MemoryRegion* sub : mr->subregions())
+        render(view, sub, base, start, end, readonly);
     if (mr->kind() == MemoryRegion::Kind::Container) return;
 
     bool ro = readonly || mr->is_rom();
@@ -452,7 +453,8 @@ AddressSpace::~AddressSpace() {
 
 void AddressSpace::update() {
     m_flatview.store(generate_flat_view(m_root));
-    for (auto& [id, fn] : m_listeners) fn();
+    for (auto& [id, fn] : m_listeners)
+        fn();
 }
 
 int AddressSpace::add_listener(std::function<void()> on_change) {
@@ -466,7 +468,8 @@ void AddressSpace::remove_listener(int id) {
 }
 
 void address_space_update_all() {
-    for (AddressSpace* as : std::vector<AddressSpace*>(state().spaces)) as->update();
+    for (AddressSpace* as : std::vector<AddressSpace*>(state().spaces))
+        as->update();
 }
 
 std::vector<AddressSpace*> address_spaces() { return state().spaces; }
@@ -479,7 +482,8 @@ unsigned bulk_access_size(MemoryRegion* mr, hwaddr len, hwaddr addr) {
     hwaddr align = addr & (~addr + 1);
     if (align != 0 && align < max) max = static_cast<unsigned>(align);
     unsigned l = static_cast<unsigned>(std::min<hwaddr>(len, max));
-    while (l & (l - 1)) l &= l - 1; // round down to a power of two
+    while (l & (l - 1))
+        l &= l - 1; // round down to a power of two
     return l;
 }
 
@@ -495,9 +499,9 @@ MemTxResult flat_rw(AddressSpace* as, hwaddr addr, uint8_t* buf, hwaddr len, boo
             // Unassigned up to the next range (or the end of the request).
             hwaddr l = len;
             if (view) {
-                auto next = std::upper_bound(
-                    view->ranges().begin(), view->ranges().end(), addr,
-                    [](hwaddr a, const FlatRange& r) { return a < r.start; });
+                auto next =
+                    std::upper_bound(view->ranges().begin(), view->ranges().end(), addr,
+                                     [](hwaddr a, const FlatRange& r) { return a < r.start; });
                 if (next != view->ranges().end()) l = std::min<hwaddr>(len, next->start - addr);
             }
             if (!is_write) std::memset(buf, 0, l);
@@ -604,7 +608,8 @@ namespace {
 
 std::string range_text(Int128 start, Int128 size) {
     Int128 last = start + size - 1;
-    return fmt::format("{:016x}-{:016x}", static_cast<uint64_t>(start), static_cast<uint64_t>(last));
+    return fmt::format("{:016x}-{:016x}", static_cast<uint64_t>(start),
+                       static_cast<uint64_t>(last));
 }
 
 void mtree_print_mr(std::string& out, MemoryRegion* mr, int level, Int128 base,
@@ -631,7 +636,8 @@ void mtree_print_mr(std::string& out, MemoryRegion* mr, int level, Int128 base,
         if (a->addr() != b->addr()) return a->addr() < b->addr();
         return a->priority() > b->priority();
     });
-    for (MemoryRegion* sub : subs) mtree_print_mr(out, sub, level + 1, start, aliases, show_disabled);
+    for (MemoryRegion* sub : subs)
+        mtree_print_mr(out, sub, level + 1, start, aliases, show_disabled);
 }
 
 // The region a flat view really starts from (QEMU's
@@ -692,7 +698,8 @@ std::string mtree_info(bool flatview, bool show_disabled) {
             for (AddressSpace* as : spaces) {
                 if (flatview_root(as->root()) != root) continue;
                 out += fmt::format(" AS \"{}\", root: {}", as->name(), as->root()->name());
-                if (as->root()->alias()) out += fmt::format(", alias {}", as->root()->alias()->name());
+                if (as->root()->alias())
+                    out += fmt::format(", alias {}", as->root()->alias()->name());
                 out += "\n";
                 view = as->flatview();
             }

@@ -131,8 +131,8 @@ private:
     friend Status memory_region_init_rom(MemoryRegion*, Object*, std::string, uint64_t);
     friend void memory_region_init_io(MemoryRegion*, Object*, MemoryRegionOps, std::string,
                                       uint64_t);
-    friend void memory_region_init_alias(MemoryRegion*, Object*, std::string, MemoryRegion*,
-                                         hwaddr, uint64_t);
+    friend void memory_region_init_alias(MemoryRegion*, Object*, std::string, MemoryRegion*, hwaddr,
+                                         uint64_t);
     friend void memory_region_add_subregion_common(MemoryRegion*, hwaddr, MemoryRegion*, int);
     friend void memory_region_del_subregion(MemoryRegion*, MemoryRegion*);
     friend void memory_region_set_enabled(MemoryRegion*, bool);
@@ -182,12 +182,12 @@ Status memory_region_init_ram(MemoryRegion* mr, Object* owner, std::string name,
 Status memory_region_init_rom(MemoryRegion* mr, Object* owner, std::string name, uint64_t size);
 void memory_region_init_io(MemoryRegion* mr, Object* owner, MemoryRegionOps ops, std::string name,
                            uint64_t size);
-void memory_region_init_alias(MemoryRegion* mr, Object* owner, std::string name,
-                              MemoryRegion* orig, hwaddr offset, uint64_t size);
+void memory_region_init_alias(MemoryRegion* mr, Object* owner, std::string name, MemoryRegion* orig,
+                              hwaddr offset, uint64_t size);
 
 void memory_region_add_subregion(MemoryRegion* mr, hwaddr offset, MemoryRegion* subregion);
-void memory_region_add_subregion_overlap(MemoryRegion* mr, hwaddr offset,
-                                         MemoryRegion* subregion, int priority);
+void memory_region_add_subregion_overlap(MemoryRegion* mr, hwaddr offset, MemoryRegion* subregion,
+                                         int priority);
 void memory_region_del_subregion(MemoryRegion* mr, MemoryRegion* subregion);
 void memory_region_set_enabled(MemoryRegion* mr, bool enabled);
 // Moves the region within its container.

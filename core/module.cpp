@@ -32,7 +32,8 @@ Status module_call_init(ModuleInitType type) {
     auto& queue = queues()[type];
     if (queue.done) return {};
     queue.done = true;
-    for (auto fn : queue.functions) fn();
+    for (auto fn : queue.functions)
+        fn();
     if (type == MODULE_INIT_QOM) return type_registration_status();
     return {};
 }

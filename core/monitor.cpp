@@ -56,9 +56,11 @@ const HmpCommand* find(const std::vector<HmpCommand>& table, std::string_view wo
 
 void help_dump(Monitor& mon, const std::vector<HmpCommand>& table, std::string_view prefix) {
     std::vector<const HmpCommand*> sorted;
-    for (const auto& c : table) sorted.push_back(&c);
+    for (const auto& c : table)
+        sorted.push_back(&c);
     std::ranges::sort(sorted, {}, &HmpCommand::name);
-    for (const auto* c : sorted) mon.printf("{}{} {} -- {}\n", prefix, c->name, c->params, c->help);
+    for (const auto* c : sorted)
+        mon.printf("{}{} {} -- {}\n", prefix, c->name, c->params, c->help);
 }
 
 void hmp_help(Monitor& mon, std::string_view args) {
@@ -103,18 +105,21 @@ void hmp_xp(Monitor& mon, std::string_view args) {
     if (!words.empty() && words[0].starts_with('/')) {
         std::string_view f = std::string_view(words[0]).substr(1);
         size_t digits = 0;
-        while (digits < f.size() && std::isdigit(static_cast<unsigned char>(f[digits]))) digits++;
+        while (digits < f.size() && std::isdigit(static_cast<unsigned char>(f[digits])))
+            digits++;
         if (digits) count = static_cast<unsigned>(std::stoul(std::string(f.substr(0, digits))));
         for (char c : f.substr(digits)) {
             switch (c) {
-            case 'x': case 'd': case 'u': case 'o': case 'c': format = c; break;
+            case 'x':
+            case 'd':
+            case 'u':
+            case 'o':
+            case 'c': format = c; break;
             case 'b': size = 1; break;
             case 'h': size = 2; break;
             case 'w': size = 4; break;
             case 'g': size = 8; break;
-            default:
-                mon.printf("invalid char in format: '{}'\n", c);
-                return;
+            default: mon.printf("invalid char in format: '{}'\n", c); return;
             }
         }
         ai = 1;
@@ -128,7 +133,9 @@ void hmp_xp(Monitor& mon, std::string_view args) {
         mon.printf("invalid number: '{}'\n", words[ai]);
         return;
     }
-    unsigned digits = format == 'x' ? size * 2 : format == 'o' ? (size * 8 + 2) / 3 : (size * 8 * 10 + 32) / 33;
+    unsigned digits = format == 'x'   ? size * 2
+                      : format == 'o' ? (size * 8 + 2) / 3
+                                      : (size * 8 * 10 + 32) / 33;
     uint64_t a = *addr;
     uint64_t len = uint64_t(count) * size;
     unsigned line = size == 1 ? 8 : 16;
@@ -139,8 +146,10 @@ void hmp_xp(Monitor& mon, std::string_view args) {
         (void)address_space_read(address_space_memory(), a, buf.data(), l);
         for (unsigned i = 0; i < l; i += size) {
             uint64_t v = 0;
-            for (unsigned b = 0; b < size; b++) v |= uint64_t(buf[i + b]) << (8 * b);
-            int64_t sv = size == 8 ? int64_t(v) : (int64_t(v << (64 - 8 * size)) >> (64 - 8 * size));
+            for (unsigned b = 0; b < size; b++)
+                v |= uint64_t(buf[i + b]) << (8 * b);
+            int64_t sv =
+                size == 8 ? int64_t(v) : (int64_t(v << (64 - 8 * size)) >> (64 - 8 * size));
             switch (format) {
             case 'x': out += fmt::format(" 0x{:0{}x}", v, digits); break;
             case 'o': out += fmt::format(" {:#{}o}", v, digits); break;
@@ -163,8 +172,8 @@ void register_core_commands() {
     if (done) return;
     done = true;
     hmp_register_command({"help|?", "[cmd]", "show the help", hmp_help});
-    hmp_register_command({"info", "[subcommand]", "show various information about the system state",
-                          hmp_info});
+    hmp_register_command(
+        {"info", "[subcommand]", "show various information about the system state", hmp_info});
     hmp_register_command({"quit|q", "", "quit the emulator", [](Monitor&, std::string_view) {
                               qemu_system_shutdown_request(ShutdownCause::HostQmpQuit, 0);
                           }});
@@ -174,25 +183,28 @@ void register_core_commands() {
                        "disabled regions)",
                        [](Monitor& mon, std::string_view args) {
                            auto words = split_words(args);
-                           auto has = [&](const char* f) { return std::ranges::find(words, f) != words.end(); };
+                           auto has = [&](const char* f) {
+                               return std::ranges::find(words, f) != words.end();
+                           };
                            mon.print(mtree_info(has("-f"), has("-D")));
                        }});
-    hmp_register_info({"qtree", "", "show device tree", [](Monitor& mon, std::string_view) {
-                           mon.print(qdev_qtree_string());
-                       }});
-    hmp_register_info({"qom-tree", "[path]", "show QOM composition tree",
-                       [](Monitor& mon, std::string_view args) {
-                           auto words = split_words(args);
-                           std::string path = words.empty() ? "/machine" : words[0];
-                           bool ambiguous = false;
-                           Object* obj = object_resolve_path(path, &ambiguous);
-                           if (!obj) {
-                               mon.printf("{}\n", ambiguous ? fmt::format("Path '{}' is ambiguous", path)
-                                                            : fmt::format("Path '{}' could not be resolved", path));
-                               return;
-                           }
-                           mon.print(qom_tree_string(obj));
-                       }});
+    hmp_register_info({"qtree", "", "show device tree",
+                       [](Monitor& mon, std::string_view) { mon.print(qdev_qtree_string()); }});
+    hmp_register_info(
+        {"qom-tree", "[path]", "show QOM composition tree",
+         [](Monitor& mon, std::string_view args) {
+             auto words = split_words(args);
+             std::string path = words.empty() ? "/machine" : words[0];
+             bool ambiguous = false;
+             Object* obj = object_resolve_path(path, &ambiguous);
+             if (!obj) {
+                 mon.printf("{}\n", ambiguous
+                                        ? fmt::format("Path '{}' is ambiguous", path)
+                                        : fmt::format("Path '{}' could not be resolved", path));
+                 return;
+             }
+             mon.print(qom_tree_string(obj));
+         }});
 }
 
 } // namespace
@@ -253,7 +265,8 @@ void Monitor::event(ChrEvent e) {
     if (e == CHR_EVENT_OPENED || e == CHR_EVENT_MUX_IN) {
         if (!m_banner_shown) {
             m_banner_shown = true;
-            printf("miniqemu {} monitor - type 'help' for more information\n", MINIQEMU_VERSION_STRING);
+            printf("miniqemu {} monitor - type 'help' for more information\n",
+                   MINIQEMU_VERSION_STRING);
         }
         show_prompt();
     }

@@ -59,9 +59,8 @@ public:
             std::lock_guard g(c.lock);
             remove_locked(t);
             t->m_expire_ns = expire_ns;
-            auto it = std::ranges::find_if(c.timers, [&](QEMUTimer* o) {
-                return o->expire_time_ns() > expire_ns;
-            });
+            auto it = std::ranges::find_if(
+                c.timers, [&](QEMUTimer* o) { return o->expire_time_ns() > expire_ns; });
             bool first = it == c.timers.begin();
             c.timers.insert(it, t);
             if (first) notify = c.notify;
@@ -95,7 +94,9 @@ QEMUTimer::QEMUTimer(int64_t scale, std::function<void()> callback)
 QEMUTimer::~QEMUTimer() { del(); }
 
 void QEMUTimer::mod(int64_t expire_time) { mod_ns(expire_time * m_scale); }
-void QEMUTimer::mod_ns(int64_t expire_ns) { TimerList::insert(this, std::max<int64_t>(0, expire_ns)); }
+void QEMUTimer::mod_ns(int64_t expire_ns) {
+    TimerList::insert(this, std::max<int64_t>(0, expire_ns));
+}
 void QEMUTimer::del() { TimerList::remove(this); }
 
 bool QEMUTimer::pending() const {

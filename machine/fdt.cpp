@@ -32,12 +32,14 @@ void FdtBuilder::add_subnode(std::string_view path) {
     check(fdt_add_subnode(m_blob.data(), offset(parent), name.c_str()), path);
 }
 
-void FdtBuilder::setprop(std::string_view path, std::string_view name, const void* data, size_t len) {
+void FdtBuilder::setprop(std::string_view path, std::string_view name, const void* data,
+                         size_t len) {
     std::string n(name);
     check(fdt_setprop(m_blob.data(), offset(path), n.c_str(), data, static_cast<int>(len)), name);
 }
 
-void FdtBuilder::setprop_string(std::string_view path, std::string_view name, std::string_view value) {
+void FdtBuilder::setprop_string(std::string_view path, std::string_view name,
+                                std::string_view value) {
     std::string v(value);
     setprop(path, name, v.c_str(), v.size() + 1);
 }
@@ -59,7 +61,8 @@ void FdtBuilder::setprop_cell(std::string_view path, std::string_view name, uint
 void FdtBuilder::setprop_cells(std::string_view path, std::string_view name,
                                const std::vector<uint32_t>& cells) {
     std::vector<fdt32_t> be;
-    for (uint32_t c : cells) be.push_back(cpu_to_fdt32(c));
+    for (uint32_t c : cells)
+        be.push_back(cpu_to_fdt32(c));
     setprop(path, name, be.data(), be.size() * sizeof(fdt32_t));
 }
 

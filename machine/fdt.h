@@ -20,13 +20,16 @@ public:
 
     void add_subnode(std::string_view path);
     void setprop(std::string_view path, std::string_view name, const void* data, size_t len);
-    void setprop_empty(std::string_view path, std::string_view name) { setprop(path, name, nullptr, 0); }
+    void setprop_empty(std::string_view path, std::string_view name) {
+        setprop(path, name, nullptr, 0);
+    }
     void setprop_string(std::string_view path, std::string_view name, std::string_view value);
     // Several strings, each NUL-terminated: "sifive,test1\0sifive,test0\0syscon".
     void setprop_strings(std::string_view path, std::string_view name,
                          std::initializer_list<std::string_view> values);
     void setprop_cell(std::string_view path, std::string_view name, uint32_t value);
-    void setprop_cells(std::string_view path, std::string_view name, const std::vector<uint32_t>& cells);
+    void setprop_cells(std::string_view path, std::string_view name,
+                       const std::vector<uint32_t>& cells);
     // A 64-bit value as two cells, high first.
     void setprop_u64(std::string_view path, std::string_view name, uint64_t value);
 

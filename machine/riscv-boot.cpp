@@ -26,7 +26,8 @@ Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, 
     LoadedImage loaded;
     if (elf) {
         for (const auto& seg : elf->segments) {
-            if (auto st = check_fits(what, path, seg.paddr, seg.bytes.size(), ram_base, ram_size); !st) {
+            if (auto st = check_fits(what, path, seg.paddr, seg.bytes.size(), ram_base, ram_size);
+                !st) {
                 return st.take_error();
             }
         }
@@ -76,20 +77,21 @@ hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_si
 void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_size,
                                uint64_t kernel_entry, hwaddr fdt_addr) {
     const std::array<uint32_t, 10> reset_vec = {
-        0x00000297,                              // 1: auipc t0, %pcrel_hi(fw_dyn)
-        0x02828613,                              //    addi  a2, t0, %pcrel_lo(1b)
-        0xf1402573,                              //    csrr  a0, mhartid
-        0x0202b583,                              //    ld    a1, 32(t0)
-        0x0182b283,                              //    ld    t0, 24(t0)
-        0x00028067,                              //    jr    t0
-        static_cast<uint32_t>(start_addr),       // start: .dword
+        0x00000297,                        // 1: auipc t0, %pcrel_hi(fw_dyn)
+        0x02828613,                        //    addi  a2, t0, %pcrel_lo(1b)
+        0xf1402573,                        //    csrr  a0, mhartid
+        0x0202b583,                        //    ld    a1, 32(t0)
+        0x0182b283,                        //    ld    t0, 24(t0)
+        0x00028067,                        //    jr    t0
+        static_cast<uint32_t>(start_addr), // start: .dword
         static_cast<uint32_t>(start_addr >> 32),
-        static_cast<uint32_t>(fdt_addr),         // fdt_laddr: .dword
+        static_cast<uint32_t>(fdt_addr), // fdt_laddr: .dword
         static_cast<uint32_t>(fdt_addr >> 32),
     };
     std::vector<uint8_t> code(reset_vec.size() * 4);
     for (size_t i = 0; i < reset_vec.size(); i++) {
-        for (int b = 0; b < 4; b++) code[i * 4 + b] = static_cast<uint8_t>(reset_vec[i] >> (8 * b));
+        for (int b = 0; b < 4; b++)
+            code[i * 4 + b] = static_cast<uint8_t>(reset_vec[i] >> (8 * b));
     }
     rom_add_blob_fixed("mrom.reset", code, rom_base);
 
@@ -98,7 +100,8 @@ void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_si
     const std::array<uint64_t, 6> info = {0x4942534f, 2, kernel_entry, 1, 0, 0};
     std::vector<uint8_t> blob(info.size() * 8);
     for (size_t i = 0; i < info.size(); i++) {
-        for (int b = 0; b < 8; b++) blob[i * 8 + b] = static_cast<uint8_t>(info[i] >> (8 * b));
+        for (int b = 0; b < 8; b++)
+            blob[i * 8 + b] = static_cast<uint8_t>(info[i] >> (8 * b));
     }
     if (code.size() + blob.size() <= rom_size) {
         rom_add_blob_fixed("mrom.finfo", blob, rom_base + code.size());

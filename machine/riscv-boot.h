@@ -15,8 +15,8 @@ inline constexpr uint64_t MiB = 1ull << 20;
 
 struct LoadedImage {
     uint64_t entry = 0;
-    hwaddr end = 0;                // one past the last loaded byte
-    std::optional<ElfImage> elf;   // when it was an ELF (for its symbols)
+    hwaddr end = 0;              // one past the last loaded byte
+    std::optional<ElfImage> elf; // when it was an ELF (for its symbols)
 };
 
 // Loads `path` as an ELF at its physical addresses, or else as a raw image

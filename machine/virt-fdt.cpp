@@ -117,20 +117,34 @@ std::vector<uint8_t> virt_create_fdt(const RISCVVirtState& s) {
     fdt.setprop_string(pci, "compatible", "pci-host-ecam-generic");
     fdt.setprop_string(pci, "device_type", "pci");
     fdt.setprop_cell(pci, "linux,pci-domain", 0);
-    fdt.setprop_cells(pci, "bus-range", {0, static_cast<uint32_t>(map[VIRT_PCIE_ECAM].size / (1 << 20)) - 1});
+    fdt.setprop_cells(pci, "bus-range",
+                      {0, static_cast<uint32_t>(map[VIRT_PCIE_ECAM].size / (1 << 20)) - 1});
     fdt.setprop_empty(pci, "dma-coherent");
     fdt.setprop_cells(pci, "reg", reg_cells(map[VIRT_PCIE_ECAM].base, map[VIRT_PCIE_ECAM].size));
     auto hi = [](uint64_t v) { return static_cast<uint32_t>(v >> 32); };
     auto lo = [](uint64_t v) { return static_cast<uint32_t>(v); };
     fdt.setprop_cells(pci, "ranges",
-                      {FDT_PCI_RANGE_IOPORT, 0, 0, hi(map[VIRT_PCIE_PIO].base), lo(map[VIRT_PCIE_PIO].base),
-                       hi(map[VIRT_PCIE_PIO].size), lo(map[VIRT_PCIE_PIO].size),
-                       FDT_PCI_RANGE_MMIO, hi(map[VIRT_PCIE_MMIO].base), lo(map[VIRT_PCIE_MMIO].base),
-                       hi(map[VIRT_PCIE_MMIO].base), lo(map[VIRT_PCIE_MMIO].base),
-                       hi(map[VIRT_PCIE_MMIO].size), lo(map[VIRT_PCIE_MMIO].size),
-                       FDT_PCI_RANGE_MMIO_64BIT, hi(s.pcie_mmio_high_base), lo(s.pcie_mmio_high_base),
-                       hi(s.pcie_mmio_high_base), lo(s.pcie_mmio_high_base),
-                       hi(s.pcie_mmio_high_size), lo(s.pcie_mmio_high_size)});
+                      {FDT_PCI_RANGE_IOPORT,
+                       0,
+                       0,
+                       hi(map[VIRT_PCIE_PIO].base),
+                       lo(map[VIRT_PCIE_PIO].base),
+                       hi(map[VIRT_PCIE_PIO].size),
+                       lo(map[VIRT_PCIE_PIO].size),
+                       FDT_PCI_RANGE_MMIO,
+                       hi(map[VIRT_PCIE_MMIO].base),
+                       lo(map[VIRT_PCIE_MMIO].base),
+                       hi(map[VIRT_PCIE_MMIO].base),
+                       lo(map[VIRT_PCIE_MMIO].base),
+                       hi(map[VIRT_PCIE_MMIO].size),
+                       lo(map[VIRT_PCIE_MMIO].size),
+                       FDT_PCI_RANGE_MMIO_64BIT,
+                       hi(s.pcie_mmio_high_base),
+                       lo(s.pcie_mmio_high_base),
+                       hi(s.pcie_mmio_high_base),
+                       lo(s.pcie_mmio_high_base),
+                       hi(s.pcie_mmio_high_size),
+                       lo(s.pcie_mmio_high_size)});
     std::vector<uint32_t> imap;
     for (uint32_t slot = 0; slot < 4; slot++) {
         for (uint32_t pin = 1; pin <= 4; pin++) {
@@ -177,7 +191,8 @@ std::vector<uint8_t> virt_create_fdt(const RISCVVirtState& s) {
     // Entropy for the guest's RNG, fresh each run, as QEMU's.
     std::random_device rd;
     std::vector<uint32_t> seed(8);
-    for (auto& w : seed) w = rd();
+    for (auto& w : seed)
+        w = rd();
     fdt.setprop_cells("/chosen", "rng-seed", seed);
 
     if (s.initrd) {

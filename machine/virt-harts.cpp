@@ -14,7 +14,8 @@ Status virt_create_harts(RISCVVirtState& s) {
     harts.resetvec = virt_memmap[VIRT_MROM].base;
     object_property_add_child(&s, "soc0", &harts);
     if (auto st = qdev_realize(&harts, nullptr); !st) return st;
-    for (RISCVCPU* cpu : harts.harts) s.harts.push_back(cpu);
+    for (RISCVCPU* cpu : harts.harts)
+        s.harts.push_back(cpu);
     return {};
 }
 

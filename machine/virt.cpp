@@ -41,7 +41,8 @@ T* create_board_device(std::string_view type, const std::function<void(T&)>& con
 
 std::string plic_hart_config(unsigned harts) {
     std::string s;
-    for (unsigned i = 0; i < harts; i++) s += i ? ",MS" : "MS";
+    for (unsigned i = 0; i < harts; i++)
+        s += i ? ",MS" : "MS";
     return s;
 }
 
@@ -82,7 +83,8 @@ Status virt_machine_init(MachineState& ms) {
     // The finisher, the RTC and the UART.
     sysbus_create_simple("riscv.sifive.test", map[VIRT_TEST].base);
     sysbus_create_simple("goldfish_rtc", map[VIRT_RTC].base, plic_irq(s, RTC_IRQ));
-    s.uart = create_board_device<SerialMM>(TYPE_SERIAL_MM, [](SerialMM& u) { u.chr = serial_hd(0); });
+    s.uart =
+        create_board_device<SerialMM>(TYPE_SERIAL_MM, [](SerialMM& u) { u.chr = serial_hd(0); });
     sysbus_mmio_map(s.uart, 0, map[VIRT_UART0].base);
     sysbus_connect_irq(s.uart, 0, plic_irq(s, UART0_IRQ));
 
@@ -91,8 +93,8 @@ Status virt_machine_init(MachineState& ms) {
     s.pcie_mmio_high_size = VIRT64_HIGH_PCIE_MMIO_SIZE;
     s.pcie_mmio_high_base = (map[VIRT_DRAM].base + ms.ram_size + VIRT64_HIGH_PCIE_MMIO_SIZE - 1) &
                             ~(VIRT64_HIGH_PCIE_MMIO_SIZE - 1);
-    memory_region_init_alias(&s.pcie_ecam_alias, s.gpex, "pcie-ecam", sysbus_mmio_get_region(s.gpex, 0),
-                             0, map[VIRT_PCIE_ECAM].size);
+    memory_region_init_alias(&s.pcie_ecam_alias, s.gpex, "pcie-ecam",
+                             sysbus_mmio_get_region(s.gpex, 0), 0, map[VIRT_PCIE_ECAM].size);
     memory_region_add_subregion(system_memory, map[VIRT_PCIE_ECAM].base, &s.pcie_ecam_alias);
     MemoryRegion* mmio_window = sysbus_mmio_get_region(s.gpex, 1);
     memory_region_init_alias(&s.pcie_mmio_alias, s.gpex, "pcie-mmio", mmio_window,
@@ -102,7 +104,8 @@ Status virt_machine_init(MachineState& ms) {
                              s.pcie_mmio_high_base, s.pcie_mmio_high_size);
     memory_region_add_subregion(system_memory, s.pcie_mmio_high_base, &s.pcie_mmio_high_alias);
     sysbus_mmio_map(s.gpex, 2, map[VIRT_PCIE_PIO].base);
-    for (int i = 0; i < GPEX_NUM_IRQS; i++) sysbus_connect_irq(s.gpex, i, plic_irq(s, PCIE_IRQ + i));
+    for (int i = 0; i < GPEX_NUM_IRQS; i++)
+        sysbus_connect_irq(s.gpex, i, plic_irq(s, PCIE_IRQ + i));
 
     qemu_register_reset([] { rom_reset(address_space_memory()); });
     return {};
@@ -143,7 +146,8 @@ Status virt_machine_done(MachineState& ms) {
     }
     if (!ms.kernel_filename.empty()) {
         hwaddr kernel_start = firmware ? riscv_calc_kernel_start_addr(firmware_end) : dram;
-        auto kernel = riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram, ms.ram_size);
+        auto kernel =
+            riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram, ms.ram_size);
         if (!kernel) return kernel.take_error();
         s.kernel_entry = kernel->entry;
         // Without firmware the reset vector jumps straight to the kernel.
@@ -175,8 +179,8 @@ Status virt_machine_done(MachineState& ms) {
     s.fdt_addr = riscv_compute_fdt_addr(dram, ms.ram_size, s.fdt.size());
     if (!ms.dumpdtb.empty()) return {}; // vl writes it and exits
     rom_add_blob_fixed("fdt", s.fdt, s.fdt_addr);
-    riscv_setup_rom_reset_vec(s.start_addr, virt_memmap[VIRT_MROM].base, virt_memmap[VIRT_MROM].size,
-                              s.kernel_entry, s.fdt_addr);
+    riscv_setup_rom_reset_vec(s.start_addr, virt_memmap[VIRT_MROM].base,
+                              virt_memmap[VIRT_MROM].size, s.kernel_entry, s.fdt_addr);
     return rom_check(address_space_memory());
 }
 

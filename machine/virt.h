@@ -84,7 +84,7 @@ struct RISCVVirtState : MachineState {
     uint64_t pcie_mmio_high_size = 0;
     std::vector<uint8_t> fdt; // the final blob
     hwaddr fdt_addr = 0;
-    uint64_t start_addr = 0;  // where the reset ROM jumps
+    uint64_t start_addr = 0; // where the reset ROM jumps
     uint64_t kernel_entry = 0;
     std::optional<std::pair<hwaddr, hwaddr>> initrd;
     // An ELF that has tohost/fromhost speaks HTIF (riscv-tests).

@@ -10,9 +10,17 @@
 namespace mq {
 
 const char* device_category_name(DeviceCategory category) {
-    static constexpr std::array<const char*, DEVICE_CATEGORY_MAX + 1> names{
-        "Controller/Bridge/Hub", "USB", "Storage", "Network", "Input", "Display",
-        "Sound", "Misc", "CPU", "Watchdog", "Uncategorized"};
+    static constexpr std::array<const char*, DEVICE_CATEGORY_MAX + 1> names{"Controller/Bridge/Hub",
+                                                                            "USB",
+                                                                            "Storage",
+                                                                            "Network",
+                                                                            "Input",
+                                                                            "Display",
+                                                                            "Sound",
+                                                                            "Misc",
+                                                                            "CPU",
+                                                                            "Watchdog",
+                                                                            "Uncategorized"};
     return names[category];
 }
 
@@ -27,11 +35,13 @@ namespace {
 
 Error set_after_realize_error(DeviceState& dev, std::string_view name) {
     if (!dev.id.empty()) {
-        return make_error("Attempt to set property '{}' on device '{}' (type '{}') after it was realized",
-                          name, dev.id, object_get_typename(&dev));
+        return make_error(
+            "Attempt to set property '{}' on device '{}' (type '{}') after it was realized", name,
+            dev.id, object_get_typename(&dev));
     }
-    return make_error("Attempt to set property '{}' on anonymous device (type '{}') after it was realized",
-                      name, object_get_typename(&dev));
+    return make_error(
+        "Attempt to set property '{}' on anonymous device (type '{}') after it was realized", name,
+        object_get_typename(&dev));
 }
 
 // JSON, as QEMU prints defaults: strings quoted, everything else bare.
@@ -77,8 +87,8 @@ Status device_set_realized(DeviceState& dev, bool value) {
     if (value) {
         if (!dev.parent) {
             // Devices nobody placed go to /machine/unattached, as in QEMU.
-            object_property_add_child(container_get(qdev_get_machine(), "/unattached"),
-                                      "device[*]", &dev);
+            object_property_add_child(container_get(qdev_get_machine(), "/unattached"), "device[*]",
+                                      &dev);
         }
         qemu_log_mask(LOG_QOM, "qom: realize {} ({})", object_get_canonical_path(&dev),
                       object_get_typename(&dev));
@@ -90,12 +100,14 @@ Status device_set_realized(DeviceState& dev, bool value) {
             }
         }
         dev.realized = true;
-        for (BusState* bus : dev.child_bus) bus_set_realized(*bus, true);
+        for (BusState* bus : dev.child_bus)
+            bus_set_realized(*bus, true);
         if (dev.hotplugged) device_cold_reset(dev);
     } else {
         qemu_log_mask(LOG_QOM, "qom: unrealize {} ({})", object_get_canonical_path(&dev),
                       object_get_typename(&dev));
-        for (BusState* bus : dev.child_bus) bus_set_realized(*bus, false);
+        for (BusState* bus : dev.child_bus)
+            bus_set_realized(*bus, false);
         if (dc.unrealize) dc.unrealize(dev);
         dev.realized = false;
     }
@@ -105,7 +117,8 @@ Status device_set_realized(DeviceState& dev, bool value) {
 void bus_set_realized(BusState& bus, bool value) {
     bus.realized = value;
     if (!value) {
-        for (DeviceState* child : bus.children) (void)device_set_realized(*child, false);
+        for (DeviceState* child : bus.children)
+            (void)device_set_realized(*child, false);
     }
 }
 
@@ -204,7 +217,8 @@ BusState* qbus_new(std::string_view type_name, DeviceState* parent, std::string_
         bus->name = fmt::format("{}.{}", parent->id, parent->child_bus.size());
     } else {
         std::string lower(type_name);
-        std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::ranges::transform(lower, lower.begin(),
+                               [](unsigned char c) { return std::tolower(c); });
         bus->name = fmt::format("{}.{}", lower, automatic_ids[std::string(type_name)]++);
     }
     if (parent) {
@@ -256,7 +270,8 @@ void device_cold_reset(DeviceState& dev) {
     }
     if (dc.reset) dc.reset(dev);
     for (BusState* bus : dev.child_bus) {
-        for (DeviceState* child : bus->children) device_cold_reset(*child);
+        for (DeviceState* child : bus->children)
+            device_cold_reset(*child);
     }
 }
 
@@ -283,7 +298,8 @@ void qdev_init_gpio_in_named(DeviceState* dev, std::function<void(int, int)> han
 
 void qdev_init_gpio_out_named(DeviceState* dev, QemuIrq* pins, std::string_view name, int n) {
     auto& list = gpio_list(dev, name);
-    for (int i = 0; i < n; i++) list.out.push_back(&pins[i]);
+    for (int i = 0; i < n; i++)
+        list.out.push_back(&pins[i]);
 }
 
 QemuIrq qdev_get_gpio_in_named(DeviceState* dev, std::string_view name, int n) {
@@ -385,8 +401,8 @@ std::string qdev_device_help_list() {
         bool printed = false;
         for (size_t i = 0; i < list.size(); i++) {
             auto& dc = class_cast<DeviceClass>(*list[i]);
-            bool in_category = cat < DEVICE_CATEGORY_MAX ? dc.categories.test(cat)
-                                                         : dc.categories.none();
+            bool in_category =
+                cat < DEVICE_CATEGORY_MAX ? dc.categories.test(cat) : dc.categories.none();
             if (!in_category || !dc.user_creatable) continue;
             if (!printed) {
                 out += fmt::format("{}{} devices:\n", i ? "\n" : "",
@@ -421,7 +437,8 @@ Result<std::string> qdev_device_help(std::string_view driver) {
     if (lines.empty()) return fmt::format("There are no options for {}.\n", driver);
     std::ranges::sort(lines);
     std::string out = fmt::format("{} options:\n", driver);
-    for (auto& l : lines) out += l + "\n";
+    for (auto& l : lines)
+        out += l + "\n";
     return out;
 }
 
@@ -437,8 +454,10 @@ void qdev_print(std::string& out, DeviceState& dev, int indent) {
     out += fmt::format("{:{}}dev: {}, id \"{}\"\n", "", indent, object_get_typename(&dev), dev.id);
     indent += 2;
     for (const auto& l : dev.gpios) {
-        if (!l.in.empty()) out += fmt::format("{:{}}gpio-in \"{}\" {}\n", "", indent, l.name, l.in.size());
-        if (!l.out.empty()) out += fmt::format("{:{}}gpio-out \"{}\" {}\n", "", indent, l.name, l.out.size());
+        if (!l.in.empty())
+            out += fmt::format("{:{}}gpio-in \"{}\" {}\n", "", indent, l.name, l.in.size());
+        if (!l.out.empty())
+            out += fmt::format("{:{}}gpio-out \"{}\" {}\n", "", indent, l.name, l.out.size());
     }
     ObjectClass* device_class = object_class_by_name(TYPE_DEVICE);
     for (ObjectClass* k = dev.klass; k && k != device_class; k = object_class_get_parent(k)) {
@@ -450,14 +469,16 @@ void qdev_print(std::string& out, DeviceState& dev, int indent) {
         auto& bc = bus_get_class(*dev.parent_bus);
         if (bc.print_dev) out += bc.print_dev(dev, indent);
     }
-    for (BusState* child : dev.child_bus) qbus_print(out, *child, indent);
+    for (BusState* child : dev.child_bus)
+        qbus_print(out, *child, indent);
 }
 
 void qbus_print(std::string& out, BusState& bus, int indent) {
     out += fmt::format("{:{}}bus: {}\n", "", indent, bus.name);
     indent += 2;
     out += fmt::format("{:{}}type {}\n", "", indent, object_get_typename(&bus));
-    for (DeviceState* dev : bus.children) qdev_print(out, *dev, indent);
+    for (DeviceState* dev : bus.children)
+        qdev_print(out, *dev, indent);
 }
 
 } // namespace

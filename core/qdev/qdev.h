@@ -154,7 +154,9 @@ inline void qdev_init_gpio_out(DeviceState* dev, QemuIrq* pins, int n) {
     qdev_init_gpio_out_named(dev, pins, "", n);
 }
 QemuIrq qdev_get_gpio_in_named(DeviceState* dev, std::string_view name, int n);
-inline QemuIrq qdev_get_gpio_in(DeviceState* dev, int n) { return qdev_get_gpio_in_named(dev, "", n); }
+inline QemuIrq qdev_get_gpio_in(DeviceState* dev, int n) {
+    return qdev_get_gpio_in_named(dev, "", n);
+}
 void qdev_connect_gpio_out_named(DeviceState* dev, std::string_view name, int n, QemuIrq irq);
 inline void qdev_connect_gpio_out(DeviceState* dev, int n, QemuIrq irq) {
     qdev_connect_gpio_out_named(dev, "", n, irq);

@@ -16,9 +16,7 @@ BusState* sysbus_get_default() {
     return main_system_bus;
 }
 
-void sysbus_init_mmio(SysBusDevice* dev, MemoryRegion* memory) {
-    dev->mmio.push_back({memory});
-}
+void sysbus_init_mmio(SysBusDevice* dev, MemoryRegion* memory) { dev->mmio.push_back({memory}); }
 
 MemoryRegion* sysbus_mmio_get_region(SysBusDevice* dev, int n) { return dev->mmio.at(n).memory; }
 
@@ -43,7 +41,8 @@ void sysbus_connect_irq(SysBusDevice* dev, int n, QemuIrq irq) {
 DeviceState* sysbus_create_simple(std::string_view type, hwaddr addr, QemuIrq irq) {
     auto dev = qdev_new(type);
     if (!dev) qom_abort(dev.error().message);
-    if (auto st = qdev_realize(dev->get(), sysbus_get_default()); !st) qom_abort(st.error().message);
+    if (auto st = qdev_realize(dev->get(), sysbus_get_default()); !st)
+        qom_abort(st.error().message);
     auto* sbd = &object_check<SysBusDevice>(dev->get());
     sysbus_mmio_map(sbd, 0, addr);
     if (irq) sysbus_connect_irq(sbd, 0, irq);

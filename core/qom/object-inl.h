@@ -51,8 +51,7 @@ struct PropertyTraits<bool> {
 };
 
 template <typename T>
-    requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
-struct PropertyTraits<T> {
+requires std::is_integral_v<T> &&(!std::is_same_v<T, bool>)struct PropertyTraits<T> {
     static constexpr bool is_signed = std::is_signed_v<T>;
     static constexpr int bits = sizeof(T) * 8;
     static constexpr const char* type_name = is_signed ? (bits == 8    ? "int8"
@@ -125,8 +124,7 @@ ObjectProperty& object_property_add_field(Object* obj, std::string_view name, T*
     }
     return object_property_add(
         obj, name, Traits::type_name,
-        [field](Object&) -> Result<std::string> { return Traits::format(*field); },
-        std::move(set));
+        [field](Object&) -> Result<std::string> { return Traits::format(*field); }, std::move(set));
 }
 
 template <typename Obj, typename T>
@@ -146,7 +144,9 @@ ObjectProperty& object_class_property_add_field(ObjectClass* klass, std::string_
         });
     if (default_value) {
         prop.default_value = Traits::format(*default_value);
-        prop.init = [field, value = *default_value](Object& o) { static_cast<Obj&>(o).*field = value; };
+        prop.init = [field, value = *default_value](Object& o) {
+            static_cast<Obj&>(o).*field = value;
+        };
     }
     return prop;
 }

@@ -45,7 +45,8 @@ bool type_name_is_valid(std::string_view name) {
 // root-to-leaf walks.
 std::vector<TypeImpl*> type_chain(TypeImpl* type) {
     std::vector<TypeImpl*> chain;
-    for (TypeImpl* t = type; t; t = type_parent(t)) chain.push_back(t);
+    for (TypeImpl* t = type; t; t = type_parent(t))
+        chain.push_back(t);
     std::ranges::reverse(chain);
     return chain;
 }
@@ -103,12 +104,14 @@ Status type_registration_status() {
     std::vector<Error> errors = std::exchange(t.errors, {});
     for (auto& [name, type] : t.types) {
         if (!type->info.parent.empty() && !type_get_by_name(type->info.parent)) {
-            errors.push_back(make_error("type '{}' has unknown parent '{}'", name, type->info.parent));
+            errors.push_back(
+                make_error("type '{}' has unknown parent '{}'", name, type->info.parent));
         }
     }
     if (errors.empty()) return {};
     std::string joined;
-    for (auto& e : errors) joined += (joined.empty() ? "" : "; ") + e.message;
+    for (auto& e : errors)
+        joined += (joined.empty() ? "" : "; ") + e.message;
     return Error{joined, {}};
 }
 
@@ -125,7 +128,9 @@ TypeImpl* type_parent(const TypeImpl* type) {
     if (type->info.parent.empty()) return nullptr;
     if (type->parent) return type->parent;
     auto* parent = type_get_by_name(type->info.parent);
-    if (!parent) qom_abort(fmt::format("type '{}' has unknown parent '{}'", type->info.name, type->info.parent));
+    if (!parent)
+        qom_abort(
+            fmt::format("type '{}' has unknown parent '{}'", type->info.name, type->info.parent));
     const_cast<TypeImpl*>(type)->parent = parent;
     return parent;
 }
@@ -147,7 +152,8 @@ void add_interface_class(ObjectClass* klass, TypeImpl* iface_type,
     type_initialize(iface_type);
     auto* raw = inherited(iface_type, &TypeInfo::class_new)();
     std::unique_ptr<InterfaceClass> iface(dynamic_cast<InterfaceClass*>(raw));
-    if (!iface) qom_abort(fmt::format("interface '{}' has no InterfaceClass", iface_type->info.name));
+    if (!iface)
+        qom_abort(fmt::format("interface '{}' has no InterfaceClass", iface_type->info.name));
     // An inherited interface keeps the parent's overrides; a new one starts
     // from the interface type's own defaults.
     (inherited_from ? static_cast<const ObjectClass&>(*inherited_from) : *iface_type->klass)
@@ -179,10 +185,11 @@ void type_initialize(TypeImpl* type) {
     }
     for (const auto& name : type->info.interfaces) {
         TypeImpl* iface_type = type_get_by_name(name);
-        if (!iface_type) qom_abort(fmt::format("type '{}' implements unknown interface '{}'", type->info.name, name));
-        bool already = std::ranges::any_of(type->klass->interfaces, [&](auto& i) {
-            return i->interface_type == iface_type;
-        });
+        if (!iface_type)
+            qom_abort(
+                fmt::format("type '{}' implements unknown interface '{}'", type->info.name, name));
+        bool already = std::ranges::any_of(
+            type->klass->interfaces, [&](auto& i) { return i->interface_type == iface_type; });
         if (!already) add_interface_class(type->klass.get(), iface_type, nullptr);
     }
 
@@ -206,7 +213,9 @@ ObjectClass* object_class_by_name(std::string_view name) {
     return type->klass.get();
 }
 
-const std::string& object_class_get_name(const ObjectClass* klass) { return klass->type->info.name; }
+const std::string& object_class_get_name(const ObjectClass* klass) {
+    return klass->type->info.name;
+}
 
 ObjectClass* object_class_get_parent(const ObjectClass* klass) {
     TypeImpl* parent = type_parent(klass->type);
@@ -233,7 +242,8 @@ namespace {
 // Whether `type` is or implements `name`, decided from the names alone, so
 // that listing classes does not initialise classes nobody uses.
 bool type_matches(TypeImpl* type, std::string_view name) {
-    for (TypeImpl* t = type; t; t = t->info.parent.empty() ? nullptr : type_get_by_name(t->info.parent)) {
+    for (TypeImpl* t = type; t;
+         t = t->info.parent.empty() ? nullptr : type_get_by_name(t->info.parent)) {
         if (t->info.name == name) return true;
         for (const auto& iface : t->info.interfaces) {
             if (TypeImpl* i = type_get_by_name(iface); i && type_matches(i, name)) return true;
@@ -346,8 +356,8 @@ ObjectProperty& object_property_add(Object* obj, std::string_view name, std::str
         }
     }
     if (object_property_find(obj, pname)) {
-        qom_abort(fmt::format("attempt to add duplicate property '{}' to object (type '{}')",
-                              pname, object_get_typename(obj)));
+        qom_abort(fmt::format("attempt to add duplicate property '{}' to object (type '{}')", pname,
+                              object_get_typename(obj)));
     }
     auto prop = std::make_unique<ObjectProperty>();
     prop->name = pname;
@@ -404,9 +414,11 @@ Result<ObjectProperty*> object_property_find_err(Object* obj, std::string_view n
 
 std::vector<ObjectProperty*> object_property_list(Object* obj) {
     std::vector<ObjectProperty*> list;
-    for (auto& [name, prop] : obj->properties) list.push_back(prop.get());
+    for (auto& [name, prop] : obj->properties)
+        list.push_back(prop.get());
     for (ObjectClass* k = obj->klass; k; k = object_class_get_parent(k)) {
-        for (auto& [name, prop] : k->properties) list.push_back(&prop);
+        for (auto& [name, prop] : k->properties)
+            list.push_back(&prop);
     }
     return list;
 }
@@ -469,14 +481,16 @@ Status object_property_set_link(Object* obj, std::string_view name, Object* targ
     std::string path;
     if (target) {
         path = object_get_canonical_path(target);
-        if (path.empty()) return make_error("link target of '{}' is not in the composition tree", name);
+        if (path.empty())
+            return make_error("link target of '{}' is not in the composition tree", name);
     }
     return object_property_set_str(obj, name, path);
 }
 
 ObjectProperty& object_property_add_child(Object* obj, std::string_view name, Object* child) {
     if (child->parent) {
-        qom_abort(fmt::format("object of type '{}' already has a parent", object_get_typename(child)));
+        qom_abort(
+            fmt::format("object of type '{}' already has a parent", object_get_typename(child)));
     }
     auto& prop = object_property_add(
         obj, name, fmt::format("child<{}>", object_get_typename(child)),
@@ -526,8 +540,8 @@ ObjectProperty& object_property_add_link_impl(Object* obj, std::string_view name
             Object* t = get_target();
             return t ? object_get_canonical_path(t) : std::string();
         },
-        [set_target, check, target_type, pname = std::string(name)](
-            Object& owner, std::string_view path) -> Status {
+        [set_target, check, target_type,
+         pname = std::string(name)](Object& owner, std::string_view path) -> Status {
             Object* target = nullptr;
             if (!path.empty()) {
                 bool ambiguous = false;
@@ -587,8 +601,8 @@ Object* resolve_relative(Object* obj, const std::vector<std::string_view>& parts
     return obj;
 }
 
-void resolve_partial(Object* obj, const std::vector<std::string_view>& parts,
-                     std::string_view type, Object** found, bool* ambiguous) {
+void resolve_partial(Object* obj, const std::vector<std::string_view>& parts, std::string_view type,
+                     Object** found, bool* ambiguous) {
     if (*ambiguous) return;
     Object* match = resolve_relative(obj, parts, 0);
     if (match && (type.empty() || object_dynamic_cast(match, type))) {
@@ -672,7 +686,8 @@ namespace {
 void qom_tree_print(std::string& out, Object* obj, int indent) {
     std::string name = obj == object_get_root() ? "" : object_get_canonical_path_component(obj);
     out += fmt::format("{:{}}/{} ({})\n", "", indent, name, object_get_typename(obj));
-    for (auto& [n, child] : object_get_children(obj)) qom_tree_print(out, child, indent + 2);
+    for (auto& [n, child] : object_get_children(obj))
+        qom_tree_print(out, child, indent + 2);
 }
 
 } // namespace

@@ -35,7 +35,8 @@ void htif_handle_tohost_write(HTIFState& s, uint64_t value) {
     uint64_t resp = 0;
     if (device == HTIF_DEV_SYSTEM && cmd == 0) {
         if (payload & 1) {
-            qemu_system_shutdown_request(ShutdownCause::GuestShutdown, static_cast<int>(payload >> 1));
+            qemu_system_shutdown_request(ShutdownCause::GuestShutdown,
+                                         static_cast<int>(payload >> 1));
             return;
         }
         // The syscall proxy: payload points at uint64_t[8] {which, a0, a1, a2}.

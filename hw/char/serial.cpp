@@ -87,7 +87,8 @@ void serial_receive_byte(SerialMM& s, uint8_t ch) {
         u.lsr |= UART_LSR_DR;
         // The character timeout: 4 character times without new data.
         u.timeout_ipending = false;
-        s.fifo_timeout_timer->mod_ns(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + u.char_transmit_time * 4);
+        s.fifo_timeout_timer->mod_ns(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                                     u.char_transmit_time * 4);
     } else {
         if (u.lsr & UART_LSR_DR) u.lsr |= UART_LSR_OE;
         u.rbr = ch;
@@ -216,7 +217,8 @@ void serial_write(SerialMM& s, hwaddr addr, uint8_t val) {
         // The clear bits act on the written value; only FE, DMA mode and the
         // trigger level are kept (QEMU: serial_ioport_write).
         uint8_t fcr = val;
-        if ((fcr ^ u.fcr) & UART_FCR_FE) fcr |= UART_FCR_XFR | UART_FCR_RFR; // toggling FE clears both
+        if ((fcr ^ u.fcr) & UART_FCR_FE)
+            fcr |= UART_FCR_XFR | UART_FCR_RFR; // toggling FE clears both
         if (fcr & UART_FCR_RFR) {
             u.lsr &= ~(UART_LSR_DR | UART_LSR_BI);
             s.fifo_timeout_timer->del();
@@ -287,7 +289,8 @@ Status serial_mm_realize(DeviceState& dev) {
             .can_receive = [&s] { return serial_can_receive(s); },
             .receive =
                 [&s](const uint8_t* buf, size_t len) {
-                    for (size_t i = 0; i < len; i++) serial_receive_byte(s, buf[i]);
+                    for (size_t i = 0; i < len; i++)
+                        serial_receive_byte(s, buf[i]);
                 },
             .event =
                 [&s](ChrEvent e) {

@@ -38,7 +38,8 @@ Status swi_realize(DeviceState& dev) {
     ops.write = [&s](hwaddr a, uint64_t v, unsigned) { swi_write(s, a, v); };
     ops.valid.min_access_size = 4;
     ops.valid.max_access_size = 4;
-    memory_region_init_io(&s.mmio, &s, std::move(ops), TYPE_RISCV_ACLINT_SWI, RISCV_ACLINT_SWI_SIZE);
+    memory_region_init_io(&s.mmio, &s, std::move(ops), TYPE_RISCV_ACLINT_SWI,
+                          RISCV_ACLINT_SWI_SIZE);
     sysbus_init_mmio(&s, &s.mmio);
     qdev_init_gpio_out(&s, s.soft_irqs.data(), static_cast<int>(s.num_harts));
     return {};
@@ -66,12 +67,13 @@ void mtimer_update(RISCVAclintMTimerState& s, uint32_t h) {
     qemu_irq_lower(s.timer_irqs[h]);
     uint64_t ticks = s.timecmp[h] - now;
     // Round up, so that mtime has reached mtimecmp when the timer fires.
-    unsigned __int128 ns = (static_cast<unsigned __int128>(ticks) * NANOSECONDS_PER_SECOND +
-                            s.timebase_freq - 1) / s.timebase_freq;
+    unsigned __int128 ns =
+        (static_cast<unsigned __int128>(ticks) * NANOSECONDS_PER_SECOND + s.timebase_freq - 1) /
+        s.timebase_freq;
     int64_t vnow = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     int64_t limit = INT64_MAX - vnow;
-    s.timers[h]->mod_ns(ns > static_cast<unsigned __int128>(limit) ? INT64_MAX
-                                                                    : vnow + static_cast<int64_t>(ns));
+    s.timers[h]->mod_ns(
+        ns > static_cast<unsigned __int128>(limit) ? INT64_MAX : vnow + static_cast<int64_t>(ns));
 }
 
 uint64_t mtimer_read(RISCVAclintMTimerState& s, hwaddr addr, unsigned size) {
@@ -107,11 +109,13 @@ void mtimer_write(RISCVAclintMTimerState& s, hwaddr addr, uint64_t value, unsign
     }
     if (addr == s.time_base || (addr == s.time_base + 4 && size == 4)) {
         uint64_t now = riscv_aclint_mtimer_read_mtime(s);
-        uint64_t target = addr == s.time_base
-                              ? (size == 4 ? ((now & ~0xffffffffull) | (value & 0xffffffff)) : value)
-                              : ((now & 0xffffffff) | (value << 32));
+        uint64_t target =
+            addr == s.time_base
+                ? (size == 4 ? ((now & ~0xffffffffull) | (value & 0xffffffff)) : value)
+                : ((now & 0xffffffff) | (value << 32));
         s.time_delta += static_cast<int64_t>(target - now);
-        for (uint32_t h = 0; h < s.num_harts; h++) mtimer_update(s, h);
+        for (uint32_t h = 0; h < s.num_harts; h++)
+            mtimer_update(s, h);
         return;
     }
     qemu_log_mask(LOG_UNIMP, "aclint-mtimer: invalid write: {:08x}", addr);
@@ -170,11 +174,12 @@ void mtimer_class_init(ObjectClass& klass) {
     dc.reset = mtimer_reset;
     using S = RISCVAclintMTimerState;
     device_class_set_props(
-        dc, {qdev_prop("hartid-base", &S::hartid_base, 0u), qdev_prop("num-harts", &S::num_harts, 1u),
-             qdev_prop("timecmp-base", &S::timecmp_base, 0u),
-             qdev_prop("time-base", &S::time_base, uint32_t(RISCV_ACLINT_DEFAULT_MTIME)),
-             qdev_prop("aperture-size", &S::aperture_size, uint32_t(RISCV_ACLINT_DEFAULT_MTIMER_SIZE)),
-             qdev_prop("timebase-freq", &S::timebase_freq, RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ)});
+        dc,
+        {qdev_prop("hartid-base", &S::hartid_base, 0u), qdev_prop("num-harts", &S::num_harts, 1u),
+         qdev_prop("timecmp-base", &S::timecmp_base, 0u),
+         qdev_prop("time-base", &S::time_base, uint32_t(RISCV_ACLINT_DEFAULT_MTIME)),
+         qdev_prop("aperture-size", &S::aperture_size, uint32_t(RISCV_ACLINT_DEFAULT_MTIMER_SIZE)),
+         qdev_prop("timebase-freq", &S::timebase_freq, RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ)});
 }
 
 void register_aclint_types() {

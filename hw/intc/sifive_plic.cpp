@@ -172,8 +172,9 @@ Status plic_realize(DeviceState& dev) {
     ops.valid.max_access_size = 4;
     memory_region_init_io(&s.mmio, &s, std::move(ops), TYPE_SIFIVE_PLIC, s.aperture_size);
     sysbus_init_mmio(&s, &s.mmio);
-    qdev_init_gpio_in(&s, [&s](int irq, int level) { plic_irq_request(s, irq, level); },
-                      static_cast<int>(s.num_sources));
+    qdev_init_gpio_in(
+        &s, [&s](int irq, int level) { plic_irq_request(s, irq, level); },
+        static_cast<int>(s.num_sources));
     qdev_init_gpio_out(&s, s.context_irqs.data(), static_cast<int>(s.context_irqs.size()));
     return {};
 }

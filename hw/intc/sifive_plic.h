@@ -45,7 +45,7 @@ struct SiFivePLICState : SysBusDevice {
     std::vector<uint32_t> target_priority; // per context: the threshold
     std::vector<uint32_t> pending;
     std::vector<uint32_t> claimed;
-    std::vector<uint32_t> level; // what each source's line is now
+    std::vector<uint32_t> level;  // what each source's line is now
     std::vector<uint32_t> enable; // per context, bitfield_words each
     std::vector<QemuIrq> context_irqs;
 };

@@ -25,13 +25,13 @@ namespace mq {
 namespace {
 
 // --- register map (BAR0, 1 MiB) ---
-constexpr hwaddr EDU_ID = 0x00;          // RO 0x010000ed: major 1, minor 0
-constexpr hwaddr EDU_LIVENESS = 0x04;    // RW: stores the inverse of what is written
-constexpr hwaddr EDU_FACTORIAL = 0x08;   // RW: n in, n! out
-constexpr hwaddr EDU_STATUS = 0x20;      // RW: 0x01 computing (RO), 0x80 irq on completion
-constexpr hwaddr EDU_IRQ_STATUS = 0x24;  // RO
-constexpr hwaddr EDU_IRQ_RAISE = 0x60;   // WO
-constexpr hwaddr EDU_IRQ_ACK = 0x64;     // WO
+constexpr hwaddr EDU_ID = 0x00;         // RO 0x010000ed: major 1, minor 0
+constexpr hwaddr EDU_LIVENESS = 0x04;   // RW: stores the inverse of what is written
+constexpr hwaddr EDU_FACTORIAL = 0x08;  // RW: n in, n! out
+constexpr hwaddr EDU_STATUS = 0x20;     // RW: 0x01 computing (RO), 0x80 irq on completion
+constexpr hwaddr EDU_IRQ_STATUS = 0x24; // RO
+constexpr hwaddr EDU_IRQ_RAISE = 0x60;  // WO
+constexpr hwaddr EDU_IRQ_ACK = 0x64;    // WO
 constexpr hwaddr EDU_DMA_SRC = 0x80;
 constexpr hwaddr EDU_DMA_DST = 0x88;
 constexpr hwaddr EDU_DMA_COUNT = 0x90;
@@ -190,8 +190,7 @@ void edu_mmio_write(EduState& edu, hwaddr addr, uint64_t val, unsigned size) {
         edu.dma.cmd = val;
         edu.dma_timer->mod(qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + 100);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -216,14 +215,14 @@ void edu_fact_thread(EduState& edu) {
         uint32_t val;
         {
             std::unique_lock g(edu.thr_mutex);
-            edu.thr_cond.wait(g, [&] {
-                return (edu.status.load() & STATUS_COMPUTING) || edu.stopping;
-            });
+            edu.thr_cond.wait(
+                g, [&] { return (edu.status.load() & STATUS_COMPUTING) || edu.stopping; });
             if (edu.stopping) return;
             val = edu.fact;
         }
         uint32_t ret = 1;
-        while (val > 0) ret *= val--;
+        while (val > 0)
+            ret *= val--;
         {
             std::lock_guard g(edu.thr_mutex);
             edu.fact = ret;

@@ -44,11 +44,16 @@ struct IOTest {
     // The header exactly as the guest reads it, little-endian.
     std::vector<uint8_t> hdr;
 
-    uint32_t offset() const { return uint32_t(hdr[4]) | hdr[5] << 8 | hdr[6] << 16 | uint32_t(hdr[7]) << 24; }
+    uint32_t offset() const {
+        return uint32_t(hdr[4]) | hdr[5] << 8 | hdr[6] << 16 | uint32_t(hdr[7]) << 24;
+    }
     uint8_t data() const { return hdr[8]; }
-    uint32_t count() const { return uint32_t(hdr[12]) | hdr[13] << 8 | hdr[14] << 16 | uint32_t(hdr[15]) << 24; }
+    uint32_t count() const {
+        return uint32_t(hdr[12]) | hdr[13] << 8 | hdr[14] << 16 | uint32_t(hdr[15]) << 24;
+    }
     void set_count(uint32_t c) {
-        for (int i = 0; i < 4; i++) hdr[12 + i] = uint8_t(c >> (8 * i));
+        for (int i = 0; i < 4; i++)
+            hdr[12 + i] = uint8_t(c >> (8 * i));
     }
 };
 
@@ -141,11 +146,14 @@ Status testdev_realize(PCIDevice& pdev) {
     for (int i = 0; i < IOTEST_MAX; i++) {
         IOTest& t = d.tests[i];
         bool is_mem = i < IOTEST_MAX_TEST;
-        std::string name = fmt::format("{}-{}", is_mem ? "mmio" : "portio", kTestNames[i % IOTEST_MAX_TEST]);
+        std::string name =
+            fmt::format("{}-{}", is_mem ? "mmio" : "portio", kTestNames[i % IOTEST_MAX_TEST]);
         t.hdr.assign(16 + name.size() + 1, 0);
         std::memcpy(t.hdr.data() + 16, name.c_str(), name.size() + 1);
-        uint32_t offset = static_cast<uint32_t>((is_mem ? IOTEST_MEMSIZE : IOTEST_IOSIZE) + i * IOTEST_ACCESS_WIDTH);
-        for (int b = 0; b < 4; b++) t.hdr[4 + b] = uint8_t(offset >> (8 * b));
+        uint32_t offset = static_cast<uint32_t>((is_mem ? IOTEST_MEMSIZE : IOTEST_IOSIZE) +
+                                                i * IOTEST_ACCESS_WIDTH);
+        for (int b = 0; b < 4; b++)
+            t.hdr[4 + b] = uint8_t(offset >> (8 * b));
         t.size = IOTEST_ACCESS_WIDTH;
         t.match_data = i % IOTEST_MAX_TEST != 1; // all but the wildcard test
         t.hdr[0] = static_cast<uint8_t>(i);

@@ -29,17 +29,13 @@ void sifive_test_write(hwaddr addr, uint64_t val) {
         case FINISHER_FAIL:
             qemu_system_shutdown_request(ShutdownCause::GuestShutdown, code);
             return;
-        case FINISHER_PASS:
-            qemu_system_shutdown_request(ShutdownCause::GuestShutdown, 0);
-            return;
-        case FINISHER_RESET:
-            qemu_system_reset_request();
-            return;
-        default:
-            break;
+        case FINISHER_PASS: qemu_system_shutdown_request(ShutdownCause::GuestShutdown, 0); return;
+        case FINISHER_RESET: qemu_system_reset_request(); return;
+        default: break;
         }
     }
-    qemu_log_mask(LOG_GUEST_ERROR, "sifive_test_write: write: addr=0x{:x} val=0x{:016x}", addr, val);
+    qemu_log_mask(LOG_GUEST_ERROR, "sifive_test_write: write: addr=0x{:x} val=0x{:016x}", addr,
+                  val);
 }
 
 void sifive_test_instance_init(Object& obj) {

@@ -29,7 +29,8 @@ void gpex_host_instance_init(Object& obj) {
     memory_region_init_io(&s.mmcfg, &s, mmcfg_ops(s), "pcie-mmcfg-mmio", PCIE_MMCFG_SIZE_MAX);
     memory_region_init(&s.io_mmio, &s, "gpex_mmio", UINT64_MAX);
     memory_region_init(&s.io_ioport, &s, "gpex_ioport", 64 * 1024);
-    memory_region_init_io(&s.io_mmio_window, &s, unassigned_io_ops(), "gpex_mmio_window", UINT64_MAX);
+    memory_region_init_io(&s.io_mmio_window, &s, unassigned_io_ops(), "gpex_mmio_window",
+                          UINT64_MAX);
     memory_region_init_io(&s.io_ioport_window, &s, unassigned_io_ops(), "gpex_ioport_window",
                           64 * 1024);
     memory_region_add_subregion(&s.io_mmio_window, 0, &s.io_mmio);
@@ -37,7 +38,8 @@ void gpex_host_instance_init(Object& obj) {
     sysbus_init_mmio(&s, &s.mmcfg);
     sysbus_init_mmio(&s, &s.io_mmio_window);
     sysbus_init_mmio(&s, &s.io_ioport_window);
-    for (auto& irq : s.irq) sysbus_init_irq(&s, &irq);
+    for (auto& irq : s.irq)
+        sysbus_init_irq(&s, &irq);
 }
 
 Status gpex_host_realize(DeviceState& dev) {

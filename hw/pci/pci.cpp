@@ -10,7 +10,9 @@
 
 namespace mq {
 
-PCIDeviceClass& pci_device_get_class(PCIDevice& dev) { return class_cast<PCIDeviceClass>(*dev.klass); }
+PCIDeviceClass& pci_device_get_class(PCIDevice& dev) {
+    return class_cast<PCIDeviceClass>(*dev.klass);
+}
 
 PCIBus* PCIDevice::bus() const { return static_cast<PCIBus*>(parent_bus); }
 
@@ -97,7 +99,8 @@ void msi_write_config(PCIDevice& d, uint32_t addr, unsigned len, bool was_enable
     if (!d.msi_cap || !ranges_overlap(addr, len, d.msi_cap, 0xe)) return;
     if (!was_enabled && msi_enabled(&d)) {
         // Enabling MSI deasserts INTx, as in QEMU.
-        for (int pin = 0; pin < 4; pin++) pci_irq_handler(d, pin, 0);
+        for (int pin = 0; pin < 4; pin++)
+            pci_irq_handler(d, pin, 0);
     }
 }
 
@@ -107,7 +110,8 @@ uint32_t pci_config_size(const PCIDevice* dev) { return static_cast<uint32_t>(de
 
 uint32_t pci_default_read_config(PCIDevice& d, uint32_t addr, unsigned len) {
     uint32_t v = 0;
-    for (unsigned i = 0; i < len; i++) v |= uint32_t(d.config[addr + i]) << (8 * i);
+    for (unsigned i = 0; i < len; i++)
+        v |= uint32_t(d.config[addr + i]) << (8 * i);
     return v;
 }
 
@@ -144,7 +148,8 @@ uint32_t pci_host_config_read_common(PCIDevice* dev, uint32_t addr, uint32_t lim
     if (addr >= limit) return ~0u;
     len = std::min(len, limit - addr);
     auto& pc = pci_device_get_class(*dev);
-    return pc.config_read ? pc.config_read(*dev, addr, len) : pci_default_read_config(*dev, addr, len);
+    return pc.config_read ? pc.config_read(*dev, addr, len)
+                          : pci_default_read_config(*dev, addr, len);
 }
 
 void pci_host_config_write_common(PCIDevice* dev, uint32_t addr, uint32_t limit, uint32_t value,
@@ -239,7 +244,8 @@ void pci_set_irq(PCIDevice* dev, int level) {
 
 void pci_register_bar(PCIDevice* dev, int region_num, uint8_t type, MemoryRegion* memory) {
     auto size = static_cast<pcibus_t>(memory->size());
-    if (!std::has_single_bit(size)) qom_abort(fmt::format("BAR{} of {} is not a power of two", region_num, dev->name));
+    if (!std::has_single_bit(size))
+        qom_abort(fmt::format("BAR{} of {} is not a power of two", region_num, dev->name));
     PCIIORegion& r = dev->io_regions[region_num];
     r.addr = PCI_BAR_UNMAPPED;
     r.size = size;
@@ -259,7 +265,9 @@ void pci_register_bar(PCIDevice* dev, int region_num, uint8_t type, MemoryRegion
     }
 }
 
-pcibus_t pci_get_bar_addr(PCIDevice* dev, int region_num) { return dev->io_regions[region_num].addr; }
+pcibus_t pci_get_bar_addr(PCIDevice* dev, int region_num) {
+    return dev->io_regions[region_num].addr;
+}
 
 MemTxResult pci_dma_read(PCIDevice* dev, hwaddr addr, void* buf, hwaddr len) {
     return address_space_read(&dev->bus_master_as, addr, buf, len);
@@ -273,8 +281,9 @@ MemTxResult pci_dma_write(PCIDevice* dev, hwaddr addr, const void* buf, hwaddr l
 // Buses
 // ---------------------------------------------------------------------------
 
-PCIBus* pci_root_bus_new(DeviceState* parent, std::string_view name, MemoryRegion* address_space_mem,
-                         MemoryRegion* address_space_io, uint8_t devfn_min, std::string_view type) {
+PCIBus* pci_root_bus_new(DeviceState* parent, std::string_view name,
+                         MemoryRegion* address_space_mem, MemoryRegion* address_space_io,
+                         uint8_t devfn_min, std::string_view type) {
     auto* bus = static_cast<PCIBus*>(qbus_new(type, parent, name));
     bus->address_space_mem = address_space_mem;
     bus->address_space_io = address_space_io;
@@ -359,11 +368,13 @@ Status pci_check_devfn(PCIBus& bus, PCIDevice& d) {
 void pci_teardown(PCIDevice& d) {
     memory_region_transaction_begin();
     for (auto& r : d.io_regions) {
-        if (r.size && r.addr != PCI_BAR_UNMAPPED) memory_region_del_subregion(r.address_space, r.memory);
+        if (r.size && r.addr != PCI_BAR_UNMAPPED)
+            memory_region_del_subregion(r.address_space, r.memory);
         r = PCIIORegion{};
     }
     memory_region_transaction_commit();
-    for (int pin = 0; pin < 4; pin++) pci_irq_handler(d, pin, 0);
+    for (int pin = 0; pin < 4; pin++)
+        pci_irq_handler(d, pin, 0);
     address_space_destroy(&d.bus_master_as);
 }
 
@@ -384,8 +395,9 @@ Status pci_qdev_realize(DeviceState& dev) {
     pci_set_word(c + PCI_DEVICE_ID, pc.device_id);
     c[PCI_REVISION_ID] = pc.revision;
     pci_set_word(c + PCI_CLASS_DEVICE, pc.class_id);
-    pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID,
-                 pc.subsystem_vendor_id ? pc.subsystem_vendor_id : PCI_SUBVENDOR_ID_REDHAT_QUMRANET);
+    pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, pc.subsystem_vendor_id
+                                                  ? pc.subsystem_vendor_id
+                                                  : PCI_SUBVENDOR_ID_REDHAT_QUMRANET);
     pci_set_word(c + PCI_SUBSYSTEM_ID, pc.subsystem_id ? pc.subsystem_id : PCI_SUBDEVICE_ID_QEMU);
     c[PCI_HEADER_TYPE] = d.multifunction ? PCI_HEADER_TYPE_MULTI_FUNCTION : 0;
 
@@ -404,8 +416,8 @@ Status pci_qdev_realize(DeviceState& dev) {
             return st;
         }
     }
-    qemu_log_mask(LOG_PCI, "pci: {} at {:02x}:{:02x}.{:x}", d.name, bus->bus_num,
-                  PCI_SLOT(d.devfn), PCI_FUNC(d.devfn));
+    qemu_log_mask(LOG_PCI, "pci: {} at {:02x}:{:02x}.{:x}", d.name, bus->bus_num, PCI_SLOT(d.devfn),
+                  PCI_FUNC(d.devfn));
     return {};
 }
 
@@ -427,7 +439,8 @@ DeviceProperty pci_devfn_property() {
     p.set = [](DeviceState& dev, std::string_view s) -> Status {
         auto& d = static_cast<PCIDevice&>(dev);
         auto invalid = [&] {
-            return make_error("Property '{}.addr' doesn't take value '{}'", object_get_typename(&d), s);
+            return make_error("Property '{}.addr' doesn't take value '{}'", object_get_typename(&d),
+                              s);
         };
         std::string str(s);
         char* end = nullptr;
@@ -458,8 +471,9 @@ void pci_device_class_init(ObjectClass& klass) {
     dc.bus_type = TYPE_PCI_BUS;
     dc.realize = pci_qdev_realize;
     dc.unrealize = pci_qdev_unrealize;
-    device_class_set_props(dc, {pci_devfn_property(),
-                                qdev_prop("multifunction", &PCIDevice::multifunction, false, "on/off")});
+    device_class_set_props(
+        dc, {pci_devfn_property(),
+             qdev_prop("multifunction", &PCIDevice::multifunction, false, "on/off")});
 }
 
 // --- info pci and info qtree ---
@@ -487,10 +501,9 @@ std::string pcibus_dev_print(DeviceState& dev, int indent) {
     const char* desc = pci_class_desc(cls);
     std::string out = fmt::format(
         "{:{}}class {}, addr {:02x}:{:02x}.{:x}, pci id {:04x}:{:04x} (sub {:04x}:{:04x})\n", "",
-        indent, desc ? desc : fmt::format("Class {:04x}", cls), d.bus()->bus_num,
-        PCI_SLOT(d.devfn), PCI_FUNC(d.devfn), pci_get_word(c + PCI_VENDOR_ID),
-        pci_get_word(c + PCI_DEVICE_ID), pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID),
-        pci_get_word(c + PCI_SUBSYSTEM_ID));
+        indent, desc ? desc : fmt::format("Class {:04x}", cls), d.bus()->bus_num, PCI_SLOT(d.devfn),
+        PCI_FUNC(d.devfn), pci_get_word(c + PCI_VENDOR_ID), pci_get_word(c + PCI_DEVICE_ID),
+        pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID), pci_get_word(c + PCI_SUBSYSTEM_ID));
     for (int i = 0; i < PCI_NUM_REGIONS; i++) {
         const PCIIORegion& r = d.io_regions[i];
         if (!r.size) continue;
@@ -511,8 +524,9 @@ void pci_info_device(std::string& out, PCIDevice& d) {
     out += desc ? std::string(desc) : fmt::format("Class {:04}", cls);
     out += fmt::format(": PCI device {:04x}:{:04x}\n", pci_get_word(c + PCI_VENDOR_ID),
                        pci_get_word(c + PCI_DEVICE_ID));
-    out += fmt::format("      PCI subsystem {:04x}:{:04x}\n", pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID),
-                       pci_get_word(c + PCI_SUBSYSTEM_ID));
+    out +=
+        fmt::format("      PCI subsystem {:04x}:{:04x}\n",
+                    pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID), pci_get_word(c + PCI_SUBSYSTEM_ID));
     if (c[PCI_INTERRUPT_PIN]) {
         out += fmt::format("      IRQ {}, pin {}\n", c[PCI_INTERRUPT_LINE],
                            char('A' + c[PCI_INTERRUPT_PIN] - 1));
@@ -536,7 +550,8 @@ void pci_info_device(std::string& out, PCIDevice& d) {
 void collect_pci_buses(BusState* bus, std::vector<PCIBus*>& out) {
     if (auto* pb = object_dynamic_cast<PCIBus>(bus)) out.push_back(pb);
     for (DeviceState* dev : bus->children) {
-        for (BusState* child : dev->child_bus) collect_pci_buses(child, out);
+        for (BusState* child : dev->child_bus)
+            collect_pci_buses(child, out);
     }
 }
 
@@ -546,7 +561,8 @@ void collect_pci_buses(BusState* bus, std::vector<PCIBus*>& out) {
 void pci_device_bus_reset(DeviceState& dev) {
     auto& d = static_cast<PCIDevice&>(dev);
     if (d.config.empty()) return;
-    for (int pin = 0; pin < 4; pin++) pci_irq_handler(d, pin, 0);
+    for (int pin = 0; pin < 4; pin++)
+        pci_irq_handler(d, pin, 0);
     uint8_t* c = d.config.data();
     auto clear = [&](uint32_t off, uint16_t mask) {
         pci_set_word(c + off, pci_get_word(c + off) & ~mask);

@@ -167,8 +167,9 @@ struct PCIBus : BusState {
 
 PCIDeviceClass& pci_device_get_class(PCIDevice& dev);
 
-PCIBus* pci_root_bus_new(DeviceState* parent, std::string_view name, MemoryRegion* address_space_mem,
-                         MemoryRegion* address_space_io, uint8_t devfn_min, std::string_view type);
+PCIBus* pci_root_bus_new(DeviceState* parent, std::string_view name,
+                         MemoryRegion* address_space_mem, MemoryRegion* address_space_io,
+                         uint8_t devfn_min, std::string_view type);
 // The standard swizzle: INTx of slot s is line (s + pin) % 4 (pin 0 = INTA).
 int pci_swizzle_map_irq_fn(PCIDevice& dev, int pin);
 void pci_bus_irqs(PCIBus* bus, std::function<void(int, int)> set_irq,

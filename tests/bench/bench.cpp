@@ -17,11 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fcntl.h>
-#include <algorithm>
-#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,7 +48,8 @@ RunResult run_once(const std::string& path, const std::vector<std::string>& args
                    const char* out = "/dev/null") {
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(path.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -70,8 +71,10 @@ RunResult run_once(const std::string& path, const std::vector<std::string>& args
 }
 
 std::vector<std::string> guest_args(const std::string& elf, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {"-M", "virt", "-m", "128M", "-bios", "none", "-kernel",
-                                  std::string(GUEST_DIR) + "/" + elf, "-nographic"};
+    std::vector<std::string> a = {
+        "-M",        "virt", "-m",      "128M",
+        "-bios",     "none", "-kernel", std::string(GUEST_DIR) + "/" + elf,
+        "-nographic"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
 }
@@ -155,7 +158,8 @@ void summary(const std::vector<Emulator>& emus) {
         }
         double ratio = o[k] / q[k];
         bool ok = higher_is_better ? ratio >= bound : ratio <= bound;
-        std::printf("  %-34s %8.2fx   target %-8s %s\n", what, ratio, target, ok ? "met" : "NOT MET");
+        std::printf("  %-34s %8.2fx   target %-8s %s\n", what, ratio, target,
+                    ok ? "met" : "NOT MET");
     };
     std::printf("\nminiqemu / QEMU (measured in this run):\n");
     line("compute speed", 0, ">= 0.25", true, 0.25);
@@ -178,13 +182,19 @@ int main(int argc, char** argv) {
     for (const auto& e : emus) {
         benchmark::RegisterBenchmark(("startup/" + e.name).c_str(), bench_guest, e, "startup",
                                      guest_args("bench-trivial.elf"))
-            ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(10);
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(10);
         benchmark::RegisterBenchmark(("compute/" + e.name).c_str(), bench_guest, e, "compute",
                                      guest_args("bench-compute.elf"))
-            ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(5);
         benchmark::RegisterBenchmark(("mmio/" + e.name).c_str(), bench_guest, e, "mmio",
                                      guest_args("bench-mmio.elf", {"-device", "edu"}))
-            ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(5);
     }
     calibrate(emus.front());
     std::printf("compute guest: %.0f instructions\n", g_compute_instructions);

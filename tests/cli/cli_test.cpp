@@ -79,8 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "miniqemu: -device edu: No 'PCI' bus found for device 'edu'\n"},
         ErrorCase{{"-M", "virt", "-device", "edu,bus=nope"},
                   "miniqemu: -device edu,bus=nope: Bus 'nope' not found\n"},
-        ErrorCase{{"-M", "virt", "-device", "edu,bus=main-system-bus"},
-                  "miniqemu: -device edu,bus=main-system-bus: Device 'edu' can't go on System bus\n"},
+        ErrorCase{
+            {"-M", "virt", "-device", "edu,bus=main-system-bus"},
+            "miniqemu: -device edu,bus=main-system-bus: Device 'edu' can't go on System bus\n"},
         ErrorCase{{"-M", "virt", "-device", "edu,addr=zz"},
                   "miniqemu: -device edu,addr=zz: Property 'edu.addr' doesn't take value 'zz'\n"},
         ErrorCase{{"-M", "virt", "-device", "edu,addr=32"},
@@ -97,8 +98,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{{"-M", "virt", "-device", "pci-device"},
                   "miniqemu: -device pci-device: Parameter 'driver' expects a non-abstract device "
                   "type\n"},
-        ErrorCase{{"-M", "virt", "-device", "gpex-root"},
-                  "miniqemu: -device gpex-root: Parameter 'driver' expects a pluggable device type\n"},
+        ErrorCase{
+            {"-M", "virt", "-device", "gpex-root"},
+            "miniqemu: -device gpex-root: Parameter 'driver' expects a pluggable device type\n"},
         ErrorCase{{"-M", "virt", "-bios", "none", "-kernel", "/nonexistent/kernel.elf"},
                   "miniqemu: could not load kernel '/nonexistent/kernel.elf': No such file or "
                   "directory\n"},
@@ -115,9 +117,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{{"-M", "virt", "-icount", "shift=auto"},
                   "miniqemu: -icount shift=auto: shift=auto is not supported; give a number of "
                   "bits\n"},
-        ErrorCase{{"-M", "virt", "-qmp", "stdio"}, "miniqemu: -qmp stdio: QMP is not supported yet\n"},
-        ErrorCase{{"-M", "virt", "-smp", "9"},
-                  "miniqemu: Invalid SMP CPUs 9. The max CPUs supported by machine 'virt' is 8\n"}));
+        ErrorCase{{"-M", "virt", "-qmp", "stdio"},
+                  "miniqemu: -qmp stdio: QMP is not supported yet\n"},
+        ErrorCase{
+            {"-M", "virt", "-smp", "9"},
+            "miniqemu: Invalid SMP CPUs 9. The max CPUs supported by machine 'virt' is 8\n"}));
 
 TEST(Cli, DefaultGuestRunsWithoutKernelOrBios) {
     auto r = miniqemu({"-M", "virt", "-device", "edu,id=edu1,dma_mask=0xffffffff", "-nographic"});
@@ -144,9 +148,9 @@ TEST(Cli, DumpDtbWritesTheTreeAndExits) {
 }
 
 TEST(Cli, MonitorOnStdioAnswersInfoCommands) {
-    auto r = miniqemu({"-M", "virt", "-device", "edu,id=edu1", "-S", "-monitor", "stdio", "-serial",
-                       "null"},
-                      "info status\ninfo pci\ninfo qom-tree\nquit\n");
+    auto r = miniqemu(
+        {"-M", "virt", "-device", "edu,id=edu1", "-S", "-monitor", "stdio", "-serial", "null"},
+        "info status\ninfo pci\ninfo qom-tree\nquit\n");
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_THAT(r.out, HasSubstr("(qemu) info status\r\nVM status: paused\r\n"));
     EXPECT_THAT(r.out, HasSubstr("    Class 0255: PCI device 1234:11e8\r\n"));
@@ -155,7 +159,8 @@ TEST(Cli, MonitorOnStdioAnswersInfoCommands) {
 }
 
 TEST(Cli, NographicMuxSwitchesToTheMonitorWithCtrlAC) {
-    auto r = miniqemu({"-M", "virt", "-S", "-nographic"}, "\x01" "cinfo status\nquit\n");
+    auto r = miniqemu({"-M", "virt", "-S", "-nographic"}, "\x01"
+                                                          "cinfo status\nquit\n");
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_THAT(r.out, StartsWith("miniqemu " MINIQEMU_VERSION_STRING
                                   " monitor - type 'help' for more information\r\n(qemu) "));
@@ -208,8 +213,8 @@ TEST(Cli, LogHelpListsItems) {
     auto r = miniqemu({"-d", "help"});
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_THAT(r.out, StartsWith("Log items (comma separated):\n"));
-    for (const char* item : {"in_asm ", "int ", "exec ", "cpu ", "mmu ", "unimp ",
-                             "guest_errors ", "page ", "qom "}) {
+    for (const char* item :
+         {"in_asm ", "int ", "exec ", "cpu ", "mmu ", "unimp ", "guest_errors ", "page ", "qom "}) {
         EXPECT_THAT(r.out, HasSubstr(std::string("\n") + item)) << item;
     }
 }

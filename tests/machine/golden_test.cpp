@@ -19,21 +19,13 @@ void expect_golden(const std::string& name, const std::string& actual) {
     EXPECT_EQ(actual, read_golden(name)) << "golden file " << golden_path(name);
 }
 
-TEST_F(GoldenTest, InfoMtree) {
-    expect_golden("virt-info-mtree.txt", mtree_info(false));
-}
+TEST_F(GoldenTest, InfoMtree) { expect_golden("virt-info-mtree.txt", mtree_info(false)); }
 
-TEST_F(GoldenTest, InfoMtreeFlat) {
-    expect_golden("virt-info-mtree-f.txt", mtree_info(true));
-}
+TEST_F(GoldenTest, InfoMtreeFlat) { expect_golden("virt-info-mtree-f.txt", mtree_info(true)); }
 
-TEST_F(GoldenTest, InfoPci) {
-    expect_golden("virt-info-pci.txt", pci_info_string());
-}
+TEST_F(GoldenTest, InfoPci) { expect_golden("virt-info-pci.txt", pci_info_string()); }
 
-TEST_F(GoldenTest, InfoQtree) {
-    expect_golden("virt-info-qtree.txt", qdev_qtree_string());
-}
+TEST_F(GoldenTest, InfoQtree) { expect_golden("virt-info-qtree.txt", qdev_qtree_string()); }
 
 TEST_F(GoldenTest, InfoPciBeforeTheDriverRan) {
     // Right after a reset nothing is mapped: QEMU shows the unmapped BARs at

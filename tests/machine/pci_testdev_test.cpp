@@ -115,9 +115,7 @@ void run_like_kvm_unit_tests(hwaddr base, const TestInfo (&expected)[3]) {
     EXPECT_EQ(t, 3) << "three tests per BAR";
 }
 
-TEST_F(PciTestdevTest, MmioCounting) {
-    run_like_kvm_unit_tests(mmio(), kMmioTests);
-}
+TEST_F(PciTestdevTest, MmioCounting) { run_like_kvm_unit_tests(mmio(), kMmioTests); }
 
 TEST_F(PciTestdevTest, PortioCountingThroughTheIoWindow) {
     ASSERT_EQ(portio(), kPciIoBase + 0x1000);

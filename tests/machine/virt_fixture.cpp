@@ -39,9 +39,7 @@ void pci_set_command(int slot, int fn, uint16_t command) {
 
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) {
-    return (v + a - 1) & ~(a - 1);
-}
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
 void size_bars(PciFunction& f) {
     for (int i = 0; i < 6; i++) {
@@ -216,9 +214,7 @@ VirtMachine& VirtMachine::get() {
     return *machine;
 }
 
-RISCVVirtState& VirtMachine::board() {
-    return static_cast<RISCVVirtState&>(m_vm->machine());
-}
+RISCVVirtState& VirtMachine::board() { return static_cast<RISCVVirtState&>(m_vm->machine()); }
 
 RingBufChardev& VirtMachine::serial() {
     auto* chr = dynamic_cast<RingBufChardev*>(serial_hd(0));
@@ -229,9 +225,7 @@ RingBufChardev& VirtMachine::serial() {
     return *chr;
 }
 
-std::vector<std::string> VirtMachine::take_guest_errors() {
-    return guest_error_sink()->take();
-}
+std::vector<std::string> VirtMachine::take_guest_errors() { return guest_error_sink()->take(); }
 
 // ---------------------------------------------------------------------------
 // The per-test fixture
@@ -261,9 +255,7 @@ void VirtTest::SetUp() {
     ASSERT_NE(m_strng, nullptr);
 }
 
-void VirtTest::TearDown() {
-    m_bql.reset();
-}
+void VirtTest::TearDown() { m_bql.reset(); }
 
 bool VirtTest::wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -279,9 +271,7 @@ bool VirtTest::wait_for(const std::function<bool()>& pred, std::chrono::millisec
 // Golden files
 // ---------------------------------------------------------------------------
 
-std::string golden_path(const std::string& name) {
-    return std::string(MQ_GOLDEN_DIR) + "/" + name;
-}
+std::string golden_path(const std::string& name) { return std::string(MQ_GOLDEN_DIR) + "/" + name; }
 
 std::string read_golden(const std::string& name) {
     std::ifstream in(golden_path(name), std::ios::binary);

@@ -53,9 +53,7 @@ inline constexpr uint64_t kRamSize = 256ull << 20;
 inline constexpr uint64_t kPciIoFirst = 0x1000;
 
 // PLIC register addresses.
-inline constexpr hwaddr plic_priority(int source) {
-    return kPlicBase + 4 * source;
-}
+inline constexpr hwaddr plic_priority(int source) { return kPlicBase + 4 * source; }
 inline constexpr hwaddr plic_pending_word(int source) {
     return kPlicBase + 0x1000 + 4 * (source / 32);
 }
@@ -65,9 +63,7 @@ inline constexpr hwaddr plic_enable_word(int context, int source) {
 inline constexpr hwaddr plic_threshold(int context) {
     return kPlicBase + 0x200000 + 0x1000 * context;
 }
-inline constexpr hwaddr plic_claim(int context) {
-    return kPlicBase + 0x200004 + 0x1000 * context;
-}
+inline constexpr hwaddr plic_claim(int context) { return kPlicBase + 0x200004 + 0x1000 * context; }
 
 // --- A firmware-like PCI driver, over ECAM with 32-bit accesses ---
 

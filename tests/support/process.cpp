@@ -20,10 +20,12 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(err[1], 2);
-        for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+        for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+            close(fd);
         std::vector<char*> argv;
         argv.push_back(const_cast<char*>(program.c_str()));
-        for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        for (auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         execv(program.c_str(), argv.data());
         _exit(127);
@@ -54,7 +56,8 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
             result.timed_out = true;
             break;
         }
-        if (poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+        if (poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR)
+            break;
         for (auto& p : fds) {
             if (!p.revents) continue;
             if (p.fd == in[1]) {
@@ -80,8 +83,10 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     close(err[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status)) result.exit_status = 128 + WTERMSIG(status);
+    if (WIFEXITED(status))
+        result.exit_status = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        result.exit_status = 128 + WTERMSIG(status);
     return result;
 }
 

@@ -28,12 +28,8 @@ std::ostream& operator<<(std::ostream& os, const Access& a) {
               << a.size << ", 0x" << std::hex << a.value << ")";
 }
 
-Access rd(hwaddr addr, unsigned size, uint64_t value) {
-    return {false, addr, size, value};
-}
-Access wr(hwaddr addr, unsigned size, uint64_t value) {
-    return {true, addr, size, value};
-}
+Access rd(hwaddr addr, unsigned size, uint64_t value) { return {false, addr, size, value}; }
+Access wr(hwaddr addr, unsigned size, uint64_t value) { return {true, addr, size, value}; }
 
 // An I/O region that logs its callback calls. A read at offset a returns
 // `tag` in bytes 7 and 3 and a in the low bytes, so that both halves of a

@@ -74,16 +74,17 @@ void register_qdev_test_types() {
                     t.realize_calls++;
                     return {};
                 };
-                dc.unrealize = [](DeviceState& d) { static_cast<TestDevice&>(d).unrealize_calls++; };
+                dc.unrealize = [](DeviceState& d) {
+                    static_cast<TestDevice&>(d).unrealize_calls++;
+                };
                 dc.reset = [](DeviceState& d) { static_cast<TestDevice&>(d).reset_calls++; };
             },
     });
     type_register_static(TypeInfo{
         .name = "test-qdev-other",
         .parent = TYPE_DEVICE,
-        .class_init = [](ObjectClass& k) {
-            class_cast<DeviceClass>(k).bus_type = TYPE_TEST_OTHER_BUS;
-        },
+        .class_init =
+            [](ObjectClass& k) { class_cast<DeviceClass>(k).bus_type = TYPE_TEST_OTHER_BUS; },
     });
     type_register_static(TypeInfo{
         .name = "test-qdev-internal",
@@ -114,8 +115,10 @@ protected:
         }
     }
     void TearDown() override {
-        for (auto* d : m_added) qdev_unplug(d);
-        for (auto* b : m_bridges) qdev_unplug(b);
+        for (auto* d : m_added)
+            qdev_unplug(d);
+        for (auto* b : m_bridges)
+            qdev_unplug(b);
     }
     Result<DeviceState*> add(std::string_view text) {
         auto r = qdev_device_add(bag(text));
@@ -311,14 +314,15 @@ TEST_F(QdevTest, QtreeShowsBusesDevicesAndProperties) {
     ASSERT_TRUE(add("test-qdev,id=shown,bus=test-bus.a,u32=255,label=x").ok());
     std::string tree = qdev_qtree_string();
     EXPECT_THAT(tree, HasSubstr("bus: main-system-bus\n  type System\n"));
-    EXPECT_THAT(tree, HasSubstr("  dev: test-bridge, id \"\"\n    bus: test-bus.a\n      type test-bus\n"
-                                "      dev: test-qdev, id \"shown\"\n"
-                                "        u32 = 255 (0xff)\n"
-                                "        flag = false\n"
-                                "        small = -1 (0xff)\n"
-                                "        window = 4096 (4 KiB)\n"
-                                "        label = \"x\"\n"
-                                "        refuse = false\n"));
+    EXPECT_THAT(tree,
+                HasSubstr("  dev: test-bridge, id \"\"\n    bus: test-bus.a\n      type test-bus\n"
+                          "      dev: test-qdev, id \"shown\"\n"
+                          "        u32 = 255 (0xff)\n"
+                          "        flag = false\n"
+                          "        small = -1 (0xff)\n"
+                          "        window = 4096 (4 KiB)\n"
+                          "        label = \"x\"\n"
+                          "        refuse = false\n"));
 }
 
 TEST(Keyval, ImpliedKeyAndPairs) {
@@ -329,7 +333,8 @@ TEST(Keyval, ImpliedKeyAndPairs) {
     EXPECT_EQ(*b->get("dma_mask"), "0xffffffff");
     EXPECT_FALSE(b->help);
     std::vector<std::string> keys;
-    for (auto& [k, v] : *b) keys.push_back(k);
+    for (auto& [k, v] : *b)
+        keys.push_back(k);
     EXPECT_EQ(keys, (std::vector<std::string>{"driver", "id", "dma_mask"}));
 }
 

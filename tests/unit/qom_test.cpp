@@ -70,9 +70,10 @@ void register_test_types() {
         .name = "test-pettable",
         .parent = TYPE_INTERFACE,
         .class_new = new_class<PettableClass>,
-        .class_init = [](ObjectClass& k) {
-            class_cast<PettableClass>(k).pet = [](Object&) { return std::string("purr?"); };
-        },
+        .class_init =
+            [](ObjectClass& k) {
+                class_cast<PettableClass>(k).pet = [](Object&) { return std::string("purr?"); };
+            },
     });
     type_register_static(TypeInfo{
         .name = Animal::type,
@@ -330,7 +331,8 @@ TEST_F(QomTest, ClassListFiltersAbstractTypes) {
     auto with = object_class_get_list(Animal::type, true);
     auto without = object_class_get_list(Animal::type, false);
     std::vector<std::string> names;
-    for (auto* k : without) names.push_back(object_class_get_name(k));
+    for (auto* k : without)
+        names.push_back(object_class_get_name(k));
     EXPECT_THAT(names, ElementsAre("test-dog", "test-puppy"));
     EXPECT_EQ(with.size(), 3u);
 }
@@ -341,9 +343,9 @@ TEST_F(QomTest, InstanceInitRunsRootToLeafAndPostInitLeafToRoot) {
     object_class_by_name(Puppy::type);
     g_trace.clear();
     auto puppy = must_new(Puppy::type);
-    EXPECT_THAT(g_trace, ElementsAre("instance_init animal", "instance_init dog",
-                                     "instance_init puppy", "post_init puppy", "post_init dog",
-                                     "post_init animal"));
+    EXPECT_THAT(g_trace,
+                ElementsAre("instance_init animal", "instance_init dog", "instance_init puppy",
+                            "post_init puppy", "post_init dog", "post_init animal"));
     auto& p = object_check<Puppy>(puppy.get());
     EXPECT_EQ(p.legs, 4);
     EXPECT_EQ(p.name, "rex");
@@ -425,9 +427,9 @@ TEST_F(QomTest, SizePropertiesAcceptSuffixes) {
     struct {
         const char* text;
         uint64_t bytes;
-    } cases[] = {{"0", 0},           {"4096", 4096},         {"128M", 128ull << 20},
-                 {"1G", 1ull << 30}, {"1.5k", 1536},         {"2T", 2ull << 40},
-                 {"0x1000", 0x1000}, {"16E", 0},             {"1b", 1}};
+    } cases[] = {{"0", 0},           {"4096", 4096}, {"128M", 128ull << 20},
+                 {"1G", 1ull << 30}, {"1.5k", 1536}, {"2T", 2ull << 40},
+                 {"0x1000", 0x1000}, {"16E", 0},     {"1b", 1}};
     for (auto& c : cases) {
         auto st = object_property_set_str(obj.get(), "size", c.text);
         if (std::string_view(c.text) == "16E") {

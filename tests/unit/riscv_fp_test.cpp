@@ -108,17 +108,11 @@ struct Precision {
 using Single = Precision<uint32_t, float, 0, 23>;
 using Double = Precision<uint64_t, double, 1, 52>;
 
-constexpr uint32_t FCVT_S_D(uint32_t rm = DYN) {
-    return fp(0x20, 1, rm);
-}
-constexpr uint32_t FCVT_D_S(uint32_t rm = DYN) {
-    return fp(0x21, 0, rm);
-}
+constexpr uint32_t FCVT_S_D(uint32_t rm = DYN) { return fp(0x20, 1, rm); }
+constexpr uint32_t FCVT_D_S(uint32_t rm = DYN) { return fp(0x21, 0, rm); }
 
 constexpr uint64_t kMstatusFs = MSTATUS_FS;
-constexpr uint64_t fs_bits(uint64_t fs) {
-    return fs << 13;
-}
+constexpr uint64_t fs_bits(uint64_t fs) { return fs << 13; }
 
 // --- the fixture: one hart, FS Initial ---
 
@@ -984,12 +978,8 @@ void host_matches_soft(uint64_t seed, int n) {
 
 } // namespace
 
-TEST(RiscvFpu, HostMatchesSoftwareSingle) {
-    host_matches_soft<uint32_t>(1, 100000);
-}
-TEST(RiscvFpu, HostMatchesSoftwareDouble) {
-    host_matches_soft<uint64_t>(2, 100000);
-}
+TEST(RiscvFpu, HostMatchesSoftwareSingle) { host_matches_soft<uint32_t>(1, 100000); }
+TEST(RiscvFpu, HostMatchesSoftwareDouble) { host_matches_soft<uint64_t>(2, 100000); }
 
 TEST(RiscvFpu, HostRoundingModeIsRestored) {
     uint32_t flags = 0;

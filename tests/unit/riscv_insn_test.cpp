@@ -59,9 +59,7 @@ protected:
 uint64_t sx32(uint64_t v) {
     return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
 }
-uint64_t neg(int64_t v) {
-    return static_cast<uint64_t>(v);
-}
+uint64_t neg(int64_t v) { return static_cast<uint64_t>(v); }
 
 } // namespace
 
@@ -619,7 +617,9 @@ TEST_F(RiscvInsn, CsrInstructionForms) {
         h.x.set(a0, 0x5555);
         t.run({c.insn});
         EXPECT_FALSE(t.trapped()) << disassemble(c.insn, 0);
-        if (bits(c.insn, 11, 7) == a0) EXPECT_EQ(h.x[a0], c.before) << disassemble(c.insn, 0);
+        if (bits(c.insn, 11, 7) == a0) {
+            EXPECT_EQ(h.x[a0], c.before) << disassemble(c.insn, 0);
+        }
         EXPECT_EQ(h.mscratch, c.after) << disassemble(c.insn, 0);
     }
 }

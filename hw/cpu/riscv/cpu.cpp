@@ -10,8 +10,8 @@
 #include "hw/cpu/riscv/riscv-cpu.h"
 
 #include "core/cpus.h"
-#include "core/machine.h"
 #include "core/log.h"
+#include "core/machine.h"
 #include "core/main-loop.h"
 #include "core/module.h"
 #include "core/qdev/sysbus.h"
@@ -68,7 +68,8 @@ public:
     }
 
     void reset() override {
-        for (Hart* h : m_harts) riscv::hart_reset(*h);
+        for (Hart* h : m_harts)
+            riscv::hart_reset(*h);
     }
 
     void kick() override {
@@ -81,7 +82,8 @@ public:
 
     std::string dump_registers() override {
         std::string out;
-        for (Hart* h : m_harts) out += riscv::hart_dump_registers(*h);
+        for (Hart* h : m_harts)
+            out += riscv::hart_dump_registers(*h);
         return out;
     }
 
@@ -121,7 +123,8 @@ private:
         if (virtual_clock_mode() == VirtualClockMode::Icount && deadline >= 0) {
             // Deterministic: time jumps straight to the deadline.
             int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-            if (deadline > now) icount_add((deadline - now + (1 << icount_shift()) - 1) >> icount_shift());
+            if (deadline > now)
+                icount_add((deadline - now + (1 << icount_shift()) - 1) >> icount_shift());
             return;
         }
         std::unique_lock g(m_lock);
@@ -149,7 +152,8 @@ private:
             }
             for (Hart* h : m_harts) {
                 uint64_t ran = riscv::hart_run(*h, budget(), m_stop_slice);
-                if (virtual_clock_mode() == VirtualClockMode::Icount) icount_add(static_cast<int64_t>(ran));
+                if (virtual_clock_mode() == VirtualClockMode::Icount)
+                    icount_add(static_cast<int64_t>(ran));
             }
             fire_timers();
             if (all_halted() && !m_stop_slice) idle();
@@ -186,10 +190,13 @@ Status riscv_cpu_realize(DeviceState& dev) {
     Hart& h = cpu.hart;
     h.as = address_space_memory();
     // Local interrupt lines 0..15, numbered as the mip bits.
-    qdev_init_gpio_in(&cpu, [&cpu](int irq, int level) {
-        riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
-        runner().kick();
-    }, 16);
+    qdev_init_gpio_in(
+        &cpu,
+        [&cpu](int irq, int level) {
+            riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
+            runner().kick();
+        },
+        16);
     // A change of the memory map (a BAR moved) voids the TLB: at once when
     // the change comes from the vCPU thread itself (a guest config write),
     // else before the next block.

@@ -120,7 +120,7 @@ using IoTlb = std::array<IoTlbEntry, TLB_SIZE>;
 
 // A run of decoded instructions from one page (exec.cpp).
 struct Block {
-    uint64_t vpc = 0;             // the virtual pc it was decoded at
+    uint64_t vpc = 0;              // the virtual pc it was decoded at
     const uint8_t* host = nullptr; // where its bytes live: the cache key
     MemoryRegion* mr = nullptr;
     hwaddr mr_offset = 0;
@@ -138,7 +138,7 @@ struct Hart {
     // --- the hot path: registers, pc, the soft TLBs ---
     XRegs x;
     uint64_t pc = 0;
-    uint64_t block_pc = 0; // virtual pc of the block being executed
+    uint64_t block_pc = 0;        // virtual pc of the block being executed
     std::array<uint64_t, 32> f{}; // NaN-boxed
     PrivLevel priv = PRV_M;
     PrivLevel data_priv = PRV_M; // priv for loads/stores (MPRV)
@@ -170,7 +170,7 @@ struct Hart {
     uint64_t misa = 0;
     uint64_t medeleg = 0, mideleg = 0;
     uint64_t mie = 0;
-    uint64_t mip_sw = 0; // SSIP, STIP, SEIP as software set them
+    uint64_t mip_sw = 0;             // SSIP, STIP, SEIP as software set them
     std::atomic<uint64_t> mip_hw{0}; // MSIP, MTIP, MEIP, SEIP driven by devices
     uint64_t mtvec = 0, stvec = 0;
     uint64_t mscratch = 0, sscratch = 0;

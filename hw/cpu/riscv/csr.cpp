@@ -28,10 +28,9 @@ constexpr uint64_t MISA_VALUE = (2ull << 62) | // MXL = 64
                                 (1 << ('F' - 'A')) | (1 << ('I' - 'A')) | (1 << ('M' - 'A')) |
                                 (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
 
-constexpr uint64_t MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |
-                                      MSTATUS_SPP | MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV |
-                                      MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW |
-                                      MSTATUS_TSR;
+constexpr uint64_t MSTATUS_WRITABLE =
+    MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP |
+    MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
 constexpr uint64_t SSTATUS_MASK = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS |
                                   MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD;
 // Changing these changes how loads and stores translate.
@@ -119,7 +118,8 @@ constexpr uint8_t PMP_LOCK = 0x80, PMP_A = 0x18, PMP_TOR = 0x08, PMP_R = 1, PMP_
 template <unsigned Reg>
 uint64_t pmpcfg_read(Hart& h) {
     uint64_t v = 0;
-    for (unsigned b = 0; b < 8; b++) v |= uint64_t(h.pmpcfg[Reg * 4 + b]) << (8 * b);
+    for (unsigned b = 0; b < 8; b++)
+        v |= uint64_t(h.pmpcfg[Reg * 4 + b]) << (8 * b);
     return v;
 }
 
@@ -231,16 +231,20 @@ struct Lookup {
     std::vector<CsrDef> hpm;
     std::vector<std::string> names;
     Lookup() {
-        for (const CsrDef& d : kCsrs) by_num[d.num] = &d;
-        for (const CsrDef& d : kPmpCfg) by_num[d.num] = &d;
-        for (const CsrDef& d : kPmpAddr) by_num[d.num] = &d;
+        for (const CsrDef& d : kCsrs)
+            by_num[d.num] = &d;
+        for (const CsrDef& d : kPmpCfg)
+            by_num[d.num] = &d;
+        for (const CsrDef& d : kPmpAddr)
+            by_num[d.num] = &d;
         hpm.reserve(3 * 29);
         for (unsigned n = 3; n < 32; n++) {
             hpm.push_back({uint16_t(0xc00 + n), "hpmcounter", zero, nullptr, nullptr});
             hpm.push_back({uint16_t(0xb00 + n), "mhpmcounter", zero, ignore, nullptr});
             hpm.push_back({uint16_t(0x320 + n), "mhpmevent", zero, ignore, nullptr});
         }
-        for (const CsrDef& d : hpm) by_num[d.num] = &d;
+        for (const CsrDef& d : hpm)
+            by_num[d.num] = &d;
     }
 };
 
@@ -281,7 +285,8 @@ const char* csr_name(unsigned csr) {
         return buf.c_str();
     }
     std::string_view n = d->name;
-    if (n == "pmpaddr" || n == "pmpcfg" || n == "hpmcounter" || n == "mhpmcounter" || n == "mhpmevent") {
+    if (n == "pmpaddr" || n == "pmpcfg" || n == "hpmcounter" || n == "mhpmcounter" ||
+        n == "mhpmevent") {
         unsigned idx = n == "pmpaddr" ? csr - 0x3b0 : n == "pmpcfg" ? csr - 0x3a0 : csr & 0x1f;
         buf = fmt::format("{}{}", n, idx);
         return buf.c_str();
@@ -292,10 +297,10 @@ const char* csr_name(unsigned csr) {
 std::string isa_string() { return "rv64imafdc_zicntr_zicsr_zifencei_zihintpause"; }
 
 std::string hart_dump_registers(Hart& h) {
-    static constexpr const char* abi[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-                                            "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-                                            "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
-                                            "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+    static constexpr const char* abi[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                            "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                            "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+                                            "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
     std::string out = fmt::format("CPU#{}\n V      =   0\n pc       {:016x}\n", h.hartid, h.pc);
     for (unsigned csr : {0xf14u, 0x300u, 0x344u, 0x304u, 0x303u, 0x302u, 0x305u, 0x105u, 0x341u,
                          0x141u, 0x342u, 0x142u, 0x343u, 0x143u, 0x340u, 0x140u, 0x180u}) {

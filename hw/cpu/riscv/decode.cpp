@@ -17,7 +17,8 @@ struct DecodeIndex {
     std::array<std::vector<const InsnDesc*>, 128> by_opcode;
     DecodeIndex() {
         for (auto table : {insn_table_integer(), insn_table_fp()}) {
-            for (const InsnDesc& d : table) by_opcode[d.match & 0x7f].push_back(&d);
+            for (const InsnDesc& d : table)
+                by_opcode[d.match & 0x7f].push_back(&d);
         }
     }
 };
@@ -70,7 +71,9 @@ bool decode32(uint32_t raw, DecodedInsn& out) {
 }
 
 const InsnDesc* insn_table_begin() { return insn_table_integer().data(); }
-const InsnDesc* insn_table_end() { return insn_table_integer().data() + insn_table_integer().size(); }
+const InsnDesc* insn_table_end() {
+    return insn_table_integer().data() + insn_table_integer().size();
+}
 
 // ---------------------------------------------------------------------------
 // RVC: each row matches a 16-bit pattern and builds the 32-bit instruction
@@ -79,7 +82,8 @@ const InsnDesc* insn_table_end() { return insn_table_integer().data() + insn_tab
 
 namespace {
 
-constexpr uint32_t enc_r(uint32_t f7, uint32_t rs2, uint32_t rs1, uint32_t f3, uint32_t rd, uint32_t op) {
+constexpr uint32_t enc_r(uint32_t f7, uint32_t rs2, uint32_t rs1, uint32_t f3, uint32_t rd,
+                         uint32_t op) {
     return f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op;
 }
 constexpr uint32_t enc_i(int64_t imm, uint32_t rs1, uint32_t f3, uint32_t rd, uint32_t op) {
@@ -115,20 +119,27 @@ constexpr uint32_t c_rs1p(uint16_t c) { return 8 + bits(c, 9, 7); } // rs1' / rd
 
 // Immediates, bit by bit as the RVC chapter draws them.
 constexpr int64_t c_imm6(uint16_t c) { return sext((bits(c, 12, 12) << 5) | bits(c, 6, 2), 6); }
-constexpr uint32_t c_uimm_w(uint16_t c) { return bits(c, 12, 10) << 3 | bits(c, 6, 6) << 2 | bits(c, 5, 5) << 6; }
+constexpr uint32_t c_uimm_w(uint16_t c) {
+    return bits(c, 12, 10) << 3 | bits(c, 6, 6) << 2 | bits(c, 5, 5) << 6;
+}
 constexpr uint32_t c_uimm_d(uint16_t c) { return bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6; }
-constexpr uint32_t c_lwsp(uint16_t c) { return bits(c, 12, 12) << 5 | bits(c, 6, 4) << 2 | bits(c, 3, 2) << 6; }
-constexpr uint32_t c_ldsp(uint16_t c) { return bits(c, 12, 12) << 5 | bits(c, 6, 5) << 3 | bits(c, 4, 2) << 6; }
+constexpr uint32_t c_lwsp(uint16_t c) {
+    return bits(c, 12, 12) << 5 | bits(c, 6, 4) << 2 | bits(c, 3, 2) << 6;
+}
+constexpr uint32_t c_ldsp(uint16_t c) {
+    return bits(c, 12, 12) << 5 | bits(c, 6, 5) << 3 | bits(c, 4, 2) << 6;
+}
 constexpr uint32_t c_swsp(uint16_t c) { return bits(c, 12, 9) << 2 | bits(c, 8, 7) << 6; }
 constexpr uint32_t c_sdsp(uint16_t c) { return bits(c, 12, 10) << 3 | bits(c, 9, 7) << 6; }
 constexpr int64_t c_j(uint16_t c) {
-    return sext(bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 | bits(c, 10, 9) << 8 | bits(c, 8, 8) << 10 |
-                    bits(c, 7, 7) << 6 | bits(c, 6, 6) << 7 | bits(c, 5, 3) << 1 | bits(c, 2, 2) << 5,
+    return sext(bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 | bits(c, 10, 9) << 8 |
+                    bits(c, 8, 8) << 10 | bits(c, 7, 7) << 6 | bits(c, 6, 6) << 7 |
+                    bits(c, 5, 3) << 1 | bits(c, 2, 2) << 5,
                 12);
 }
 constexpr int64_t c_b(uint16_t c) {
-    return sext(bits(c, 12, 12) << 8 | bits(c, 11, 10) << 3 | bits(c, 6, 5) << 6 | bits(c, 4, 3) << 1 |
-                    bits(c, 2, 2) << 5,
+    return sext(bits(c, 12, 12) << 8 | bits(c, 11, 10) << 3 | bits(c, 6, 5) << 6 |
+                    bits(c, 4, 3) << 1 | bits(c, 2, 2) << 5,
                 9);
 }
 
@@ -141,8 +152,10 @@ struct RvcDesc {
 
 consteval RvcDesc rvc(const char* name, const char* pattern, uint32_t (*expand)(uint16_t)) {
     size_t len = 0;
-    while (pattern[len]) len++;
-    if (!pattern_valid(std::string_view(pattern, len), 16)) throw "an RVC pattern must be 16 characters";
+    while (pattern[len])
+        len++;
+    if (!pattern_valid(std::string_view(pattern, len), 16))
+        throw "an RVC pattern must be 16 characters";
     std::string_view p(pattern, len);
     return RvcDesc{name, pattern, expand, static_cast<uint16_t>(pattern_mask(p)),
                    static_cast<uint16_t>(pattern_match(p))};
@@ -221,17 +234,18 @@ const RvcDesc* rvc_find(uint16_t raw, uint32_t* expanded) {
     return nullptr;
 }
 
-constexpr const char* kXNames[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2",
-                                      "s0",   "s1", "a0", "a1", "a2",  "a3",  "a4", "a5",
-                                      "a6",   "a7", "s2", "s3", "s4",  "s5",  "s6", "s7",
-                                      "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+constexpr const char* kXNames[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                     "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                     "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+                                     "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 constexpr const char* kFNames[32] = {"ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5", "ft6",  "ft7",
-                                      "fs0", "fs1", "fa0",  "fa1",  "fa2", "fa3", "fa4",  "fa5",
-                                      "fa6", "fa7", "fs2",  "fs3",  "fs4", "fs5", "fs6",  "fs7",
-                                      "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+                                     "fs0", "fs1", "fa0",  "fa1",  "fa2", "fa3", "fa4",  "fa5",
+                                     "fa6", "fa7", "fs2",  "fs3",  "fs4", "fs5", "fs6",  "fs7",
+                                     "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
 
 std::string rm_suffix(unsigned rm) {
-    static constexpr const char* names[8] = {"rne", "rtz", "rdn", "rup", "rmm", "rm5", "rm6", "dyn"};
+    static constexpr const char* names[8] = {"rne", "rtz", "rdn", "rup",
+                                             "rmm", "rm5", "rm6", "dyn"};
     return rm == 7 ? "" : fmt::format(",{}", names[rm]);
 }
 
@@ -266,7 +280,9 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
     case Format::LOAD: return fmt::format("{} {},{}({})", n, X(d.rd), d.imm, X(d.rs1));
     case Format::S: return fmt::format("{} {},{}({})", n, X(d.rs2), d.imm, X(d.rs1));
     case Format::B: return fmt::format("{} {},{},0x{:x}", n, X(d.rs1), X(d.rs2), pc + d.imm);
-    case Format::U: return fmt::format("{} {},0x{:x}", n, X(d.rd), (static_cast<uint64_t>(d.imm) >> 12) & 0xfffff);
+    case Format::U:
+        return fmt::format("{} {},0x{:x}", n, X(d.rd),
+                           (static_cast<uint64_t>(d.imm) >> 12) & 0xfffff);
     case Format::J: return fmt::format("{} {},0x{:x}", n, X(d.rd), pc + d.imm);
     case Format::CSR: return fmt::format("{} {},{},{}", n, X(d.rd), csr_name(d.csr), X(d.rs1));
     case Format::CSRI: return fmt::format("{} {},{},{}", n, X(d.rd), csr_name(d.csr), d.rs1);
@@ -274,10 +290,12 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
     case Format::FENCE:
     case Format::NONE: return n;
     case Format::SFENCE: return fmt::format("{} {},{}", n, X(d.rs1), X(d.rs2));
-    case Format::F_FFF_RM: return fmt::format("{} {},{},{}{}", n, F(d.rd), F(d.rs1), F(d.rs2), rm_suffix(d.rm));
+    case Format::F_FFF_RM:
+        return fmt::format("{} {},{},{}{}", n, F(d.rd), F(d.rs1), F(d.rs2), rm_suffix(d.rm));
     case Format::F_FFF: return fmt::format("{} {},{},{}", n, F(d.rd), F(d.rs1), F(d.rs2));
     case Format::F_FFFF_RM:
-        return fmt::format("{} {},{},{},{}{}", n, F(d.rd), F(d.rs1), F(d.rs2), F(d.rs3), rm_suffix(d.rm));
+        return fmt::format("{} {},{},{},{}{}", n, F(d.rd), F(d.rs1), F(d.rs2), F(d.rs3),
+                           rm_suffix(d.rm));
     case Format::F_FF_RM: return fmt::format("{} {},{}{}", n, F(d.rd), F(d.rs1), rm_suffix(d.rm));
     case Format::F_XF_RM: return fmt::format("{} {},{}{}", n, X(d.rd), F(d.rs1), rm_suffix(d.rm));
     case Format::F_XF: return fmt::format("{} {},{}", n, X(d.rd), F(d.rs1));

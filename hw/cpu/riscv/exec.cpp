@@ -55,7 +55,8 @@ thread_local bool t_is_vcpu_thread = false;
 
 void translation_epoch_bump() {
     g_translation_epoch++;
-    for (Hart* h : cache().harts) hart_update_link_key(*h);
+    for (Hart* h : cache().harts)
+        hart_update_link_key(*h);
 }
 
 bool on_vcpu_thread() { return t_is_vcpu_thread; }
@@ -110,7 +111,8 @@ void invalidate_range(const uint8_t* host, size_t len) {
 void collect_garbage() {
     auto& c = cache();
     for (Hart* h : c.harts) {
-        if (h->blocks) std::fill(h->blocks->jc.begin(), h->blocks->jc.end(), Hart::JumpCacheEntry{});
+        if (h->blocks)
+            std::fill(h->blocks->jc.begin(), h->blocks->jc.end(), Hart::JumpCacheEntry{});
     }
     c.graveyard.clear();
     c.want_gc = false;
@@ -125,7 +127,8 @@ void apply_pending_invalidations() {
         work.swap(c.pending);
         c.has_pending.store(false);
     }
-    for (auto [host, len] : work) invalidate_range(host, len);
+    for (auto [host, len] : work)
+        invalidate_range(host, len);
 }
 
 // Marks the page as holding code, so that no hart keeps a store shortcut to it.
@@ -135,7 +138,8 @@ void track_code(Block& b) {
     for (Hart* h : cache().harts) {
         for (Tlb& tlb : h->tlb_store) {
             for (TlbEntry& e : tlb) {
-                if (e.tag != ~0ull && ((e.tag + e.addend) & ~uintptr_t(0xfff)) == page) e = TlbEntry{};
+                if (e.tag != ~0ull && ((e.tag + e.addend) & ~uintptr_t(0xfff)) == page)
+                    e = TlbEntry{};
             }
         }
     }
@@ -146,7 +150,8 @@ void log_block(const Hart& h, const Block& b) {
     for (const DecodedInsn& i : b.insns) {
         if (i.fn == exec_block_end) break;
         uint64_t pc = b.vpc + i.pc_off;
-        std::string raw = i.len == 2 ? fmt::format("{:04x}    ", i.raw) : fmt::format("{:08x}", i.raw);
+        std::string raw =
+            i.len == 2 ? fmt::format("{:04x}    ", i.raw) : fmt::format("{:08x}", i.raw);
         out += fmt::format("0x{:016x}:  {}          {}\n", pc, raw, disassemble(i.raw, pc));
     }
     qemu_logger(LOG_IN_ASM).info("{}", out);
@@ -163,7 +168,8 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
     // Find the region and offset behind `host`, for code tracking.
     for (const FlatRange& fr : view->ranges()) {
         MemoryRegion* mr = fr.mr;
-        if (mr->is_ram() && host >= mr->ram_ptr() && host < mr->ram_ptr() + static_cast<hwaddr>(mr->size())) {
+        if (mr->is_ram() && host >= mr->ram_ptr() &&
+            host < mr->ram_ptr() + static_cast<hwaddr>(mr->size())) {
             b->mr = mr;
             b->mr_offset = static_cast<hwaddr>(host - mr->ram_ptr());
             break;
@@ -260,8 +266,10 @@ Block* lookup_block(Hart& h, bool trace) {
 // -d exec / -d cpu: one line per instruction, with what it wrote.
 void log_trace(Hart& h, uint64_t pc, const DecodedInsn& i, const XRegs& before) {
     std::string line = fmt::format("core {}: {} 0x{:016x} (0x{:0{}x}) {}", h.hartid,
-                                   h.priv == PRV_M ? 'M' : h.priv == PRV_S ? 'S' : 'U', pc, i.raw,
-                                   i.len == 2 ? 4 : 8, disassemble(i.raw, pc));
+                                   h.priv == PRV_M   ? 'M'
+                                   : h.priv == PRV_S ? 'S'
+                                                     : 'U',
+                                   pc, i.raw, i.len == 2 ? 4 : 8, disassemble(i.raw, pc));
     for (unsigned r = 1; r < 32; r++) {
         if (h.x[r] != before[r]) line += fmt::format("  x{} 0x{:016x}", r, h.x[r]);
     }
@@ -355,7 +363,8 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
                 uint64_t pc = h.pc;
                 DecodedInsn first = b->insns.front(); // the block may be freed by what it does
                 const DecodedInsn* i = b->insns.data();
-                while ((i = i->fn(h, i))) {}
+                while ((i = i->fn(h, i))) {
+                }
                 log_trace(h, pc, first, before);
             } else {
                 const DecodedInsn* i = b->insns.data();
@@ -380,7 +389,8 @@ void hart_invalidate_code(Hart&, const uint8_t* host, size_t len) {
 void hart_flush_code(Hart&) {
     auto& c = cache();
     for (auto& [page, blocks] : c.by_page) {
-        if (!blocks.empty() && blocks.front()->mr) blocks.front()->mr->clear_code(blocks.front()->mr_offset & PAGE_MASK);
+        if (!blocks.empty() && blocks.front()->mr)
+            blocks.front()->mr->clear_code(blocks.front()->mr_offset & PAGE_MASK);
     }
     for (auto& [host, b] : c.by_host) {
         b->valid = false;

@@ -23,9 +23,7 @@ using i32 = int32_t;
 using i64 = int64_t;
 using fpu::Rounding;
 
-constexpr u64 sx32(u64 v) {
-    return static_cast<u64>(static_cast<i64>(static_cast<i32>(v)));
-}
+constexpr u64 sx32(u64 v) { return static_cast<u64>(static_cast<i64>(static_cast<i32>(v))); }
 
 // --- the f registers ---
 
@@ -39,9 +37,7 @@ U freg(const Hart& h, unsigned r) {
     }
 }
 
-void fs_dirty(Hart& h) {
-    h.mstatus |= MSTATUS_FS;
-}
+void fs_dirty(Hart& h) { h.mstatus |= MSTATUS_FS; }
 
 template <typename U>
 void set_freg(Hart& h, unsigned r, U v) {
@@ -56,9 +52,7 @@ void accrue(Hart& h, uint32_t flags) {
     }
 }
 
-bool fpu_off(const Hart& h) {
-    return h.fs() == FS_OFF;
-}
+bool fpu_off(const Hart& h) { return h.fs() == FS_OFF; }
 
 const DecodedInsn* illegal(Hart& h, const DecodedInsn* i) {
     return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
@@ -217,9 +211,7 @@ U fsgnjx(U a, U b, uint32_t&) {
 }
 
 // fcvt.d.s is exact: it has an rm field, but no use for it.
-u64 widen(u32 a, Rounding, uint32_t& flags) {
-    return fpu::f32_to_f64(a, flags);
-}
+u64 widen(u32 a, Rounding, uint32_t& flags) { return fpu::f32_to_f64(a, flags); }
 
 } // namespace
 
@@ -293,8 +285,6 @@ const InsnDesc kFpTable[] = {
 };
 // clang-format on
 
-std::span<const InsnDesc> insn_table_fp() {
-    return kFpTable;
-}
+std::span<const InsnDesc> insn_table_fp() { return kFpTable; }
 
 } // namespace mq::riscv

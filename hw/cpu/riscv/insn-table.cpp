@@ -48,7 +48,8 @@ template <typename T>
     u64 v;
     u64 cause;
     if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
-    h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v))) : static_cast<u64>(static_cast<T>(v)));
+    h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v)))
+                                       : static_cast<u64>(static_cast<T>(v)));
     return next_insn(h, i);
 }
 
@@ -59,7 +60,8 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v;
         std::memcpy(&v, reinterpret_cast<const void*>(addr + e.addend), sizeof(T));
-        h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
+        h.x.set(i->rd,
+                std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
         return next_insn(h, i);
     }
     return load_slow<T>(h, i, addr);
@@ -183,7 +185,8 @@ const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i) {
     T src = static_cast<T>(h.x[i->rs2]);
     T old;
     u64 cause = 0;
-    if (!mem_amo(h, addr, &old, [&](T cur) -> std::optional<T> { return F(cur, src); }, &cause)) {
+    if (!mem_amo(
+            h, addr, &old, [&](T cur) -> std::optional<T> { return F(cur, src); }, &cause)) {
         return h.raise(i, cause, h.mem_fault_va);
     }
     h.x.set(i->rd, static_cast<u64>(static_cast<i64>(std::make_signed_t<T>(old))));
@@ -284,7 +287,8 @@ const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
 } // namespace
 
 const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i) {
-    qemu_log_mask(LOG_UNIMP, "riscv: illegal instruction 0x{:08x} at 0x{:016x}", i->raw, h.pc_of(i));
+    qemu_log_mask(LOG_UNIMP, "riscv: illegal instruction 0x{:08x} at 0x{:016x}", i->raw,
+                  h.pc_of(i));
     return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
 }
 

@@ -11,7 +11,8 @@ namespace mq::riscv {
 consteval InsnDesc insn(const char* name, const char* pattern, Format format, InsnHandler exec,
                         uint8_t flags = 0) {
     size_t len = 0;
-    while (pattern[len]) len++;
+    while (pattern[len])
+        len++;
     if (!pattern_valid(std::string_view(pattern, len), 32)) {
         throw "an instruction pattern must be 32 characters of 0, 1 or .";
     }

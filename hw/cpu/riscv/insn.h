@@ -77,12 +77,14 @@ struct InsnDesc {
 // The mask/match of a pattern, at compile time.
 constexpr uint32_t pattern_mask(std::string_view p) {
     uint32_t m = 0;
-    for (char c : p) m = (m << 1) | ((c == '0' || c == '1') ? 1u : 0u);
+    for (char c : p)
+        m = (m << 1) | ((c == '0' || c == '1') ? 1u : 0u);
     return m;
 }
 constexpr uint32_t pattern_match(std::string_view p) {
     uint32_t m = 0;
-    for (char c : p) m = (m << 1) | (c == '1' ? 1u : 0u);
+    for (char c : p)
+        m = (m << 1) | (c == '1' ? 1u : 0u);
     return m;
 }
 constexpr bool pattern_valid(std::string_view p, size_t bits) {
@@ -99,12 +101,12 @@ struct Block;
 struct DecodedInsn {
     InsnHandler fn;
     int64_t imm;
-    uint32_t raw;     // the encoding (the 16-bit one for RVC), for tval and in_asm
-    uint16_t pc_off;  // byte offset from the block's start
-    uint16_t index;   // position in the block: how many retired before it
+    uint32_t raw;    // the encoding (the 16-bit one for RVC), for tval and in_asm
+    uint16_t pc_off; // byte offset from the block's start
+    uint16_t index;  // position in the block: how many retired before it
     uint8_t rd, rs1, rs2, rs3;
-    uint8_t rm;       // rounding mode (FP), or fence bits
-    uint8_t len;      // 2 or 4
+    uint8_t rm;  // rounding mode (FP), or fence bits
+    uint8_t len; // 2 or 4
     uint16_t csr;
     const InsnDesc* desc;
     // Block chaining: where control went the last time it left the block
@@ -115,7 +117,9 @@ struct DecodedInsn {
 };
 
 // Field extraction, as the spec draws the formats.
-constexpr uint32_t bits(uint32_t insn, int hi, int lo) { return (insn >> lo) & ((1u << (hi - lo + 1)) - 1); }
+constexpr uint32_t bits(uint32_t insn, int hi, int lo) {
+    return (insn >> lo) & ((1u << (hi - lo + 1)) - 1);
+}
 constexpr int64_t sext(uint64_t v, int width) {
     return static_cast<int64_t>(v << (64 - width)) >> (64 - width);
 }

@@ -23,15 +23,15 @@ constexpr uint64_t PPN_MASK = (1ull << 44) - 1;
 constexpr uint8_t PMP_R = 1, PMP_W = 2, PMP_X = 4, PMP_LOCK = 0x80;
 
 uint64_t page_fault(Access a) {
-    return a == Access::Fetch ? EXCP_INST_PAGE_FAULT
-         : a == Access::Load  ? EXCP_LOAD_PAGE_FAULT
-                              : EXCP_STORE_PAGE_FAULT;
+    return a == Access::Fetch  ? EXCP_INST_PAGE_FAULT
+           : a == Access::Load ? EXCP_LOAD_PAGE_FAULT
+                               : EXCP_STORE_PAGE_FAULT;
 }
 
 uint64_t access_fault(Access a) {
-    return a == Access::Fetch ? EXCP_INST_ACCESS_FAULT
-         : a == Access::Load  ? EXCP_LOAD_ACCESS_FAULT
-                              : EXCP_STORE_AMO_ACCESS_FAULT;
+    return a == Access::Fetch  ? EXCP_INST_ACCESS_FAULT
+           : a == Access::Load ? EXCP_LOAD_ACCESS_FAULT
+                               : EXCP_STORE_AMO_ACCESS_FAULT;
 }
 
 const char* access_name(Access a) {
@@ -64,8 +64,8 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
         }
         MemTxResult r;
         uint64_t pte = address_space_ldq(h.as, pte_addr, &r);
-        qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x} level {} pte@0x{:x} = 0x{:016x}", h.hartid,
-                      access_name(access), va, level, pte_addr, pte);
+        qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x} level {} pte@0x{:x} = 0x{:016x}",
+                      h.hartid, access_name(access), va, level, pte_addr, pte);
         if (r != MEMTX_OK) {
             *cause = access_fault(access);
             return false;
@@ -80,9 +80,9 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
         bool user_page = pte & PTE_U;
         if (priv == PRV_U && !user_page) break;
         if (priv == PRV_S && user_page && (access == Access::Fetch || !sum)) break;
-        bool allowed = access == Access::Fetch ? (pte & PTE_X)
-                     : access == Access::Load  ? ((pte & PTE_R) || (mxr && (pte & PTE_X)))
-                                               : (pte & PTE_W);
+        bool allowed = access == Access::Fetch  ? (pte & PTE_X)
+                       : access == Access::Load ? ((pte & PTE_R) || (mxr && (pte & PTE_X)))
+                                                : (pte & PTE_W);
         if (!allowed) break;
         uint64_t ppn = (pte >> 10) & PPN_MASK;
         if (level > 0 && (ppn & ((1ull << (9 * level)) - 1))) break; // misaligned superpage
@@ -100,7 +100,8 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
                       access_name(access), va, *pa);
         return true;
     }
-    qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x}: page fault", h.hartid, access_name(access), va);
+    qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x}: page fault", h.hartid, access_name(access),
+                  va);
     *cause = page_fault(access);
     return false;
 }
@@ -109,9 +110,9 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
 std::pair<uint64_t, uint64_t> pmp_range(const Hart& h, unsigned i) {
     uint64_t addr = h.pmpaddr[i];
     switch ((h.pmpcfg[i] >> 3) & 3) {
-    case 1: return {i ? h.pmpaddr[i - 1] << 2 : 0, addr << 2};           // TOR
-    case 2: return {addr << 2, (addr << 2) + 4};                           // NA4
-    default: {                                                             // NAPOT
+    case 1: return {i ? h.pmpaddr[i - 1] << 2 : 0, addr << 2}; // TOR
+    case 2: return {addr << 2, (addr << 2) + 4};               // NA4
+    default: {                                                 // NAPOT
         int ones = std::countr_one(addr);
         if (ones >= 54) return {0, ~0ull};
         uint64_t size = 1ull << (ones + 3);
@@ -169,11 +170,13 @@ bool probe(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* cause) 
     return true;
 }
 
-bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause);
+bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
+                uint64_t* cause);
 
 // An access a device cannot take whole: one byte at a time, in ascending
 // order, as QEMU's TCG splits a misaligned I/O access.
-bool access_bytes(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+bool access_bytes(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
+                  uint64_t* cause) {
     uint64_t v = access == Access::Store ? *value : 0;
     for (unsigned b = 0; b < size; b++) {
         uint64_t byte = (v >> (8 * b)) & 0xff;
@@ -188,7 +191,8 @@ bool access_bytes(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* 
 }
 
 // One access of `size` bytes that does not cross a page.
-bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
+                uint64_t* cause) {
     PrivLevel priv = h.data_priv;
     hwaddr pa;
     if (!translate(h, va, access, priv, &pa, cause, true)) return false;
@@ -228,18 +232,20 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
         return true; // a store to ROM is ignored, as on QEMU
     }
     if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv)) {
-        IoTlbEntry& e = (access == Access::Load ? h.iotlb_load : h.iotlb_store)[priv]
-                                                                            [(va >> 12) & (TLB_SIZE - 1)];
+        IoTlbEntry& e = (access == Access::Load ? h.iotlb_load
+                                                : h.iotlb_store)[priv][(va >> 12) & (TLB_SIZE - 1)];
         e = IoTlbEntry{va & PAGE_MASK, mr, off & PAGE_MASK};
     }
     return dispatch_io(mr, off, size, access, value, cause);
 }
 
-bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value, uint64_t* cause) {
+bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
+                 uint64_t* cause) {
     h.mem_fault_va = va;
     // An MMIO page seen before: straight to the device.
-    const IoTlbEntry& io = (access == Access::Load ? h.iotlb_load : h.iotlb_store)[h.data_priv]
-                                                                                [(va >> 12) & (TLB_SIZE - 1)];
+    const IoTlbEntry& io =
+        (access == Access::Load ? h.iotlb_load
+                                : h.iotlb_store)[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
     if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000 && va % size == 0) {
         return dispatch_io(io.mr, io.base + (va & 0xfff), size, access, value, cause);
     }
@@ -265,10 +271,12 @@ bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* v
 
 void tlb_flush(Hart& h) {
     for (auto* set : {&h.tlb_load, &h.tlb_store, &h.tlb_exec}) {
-        for (Tlb& t : *set) t.fill(TlbEntry{});
+        for (Tlb& t : *set)
+            t.fill(TlbEntry{});
     }
     for (auto* set : {&h.iotlb_load, &h.iotlb_store}) {
-        for (IoTlb& t : *set) t.fill(IoTlbEntry{});
+        for (IoTlb& t : *set)
+            t.fill(IoTlbEntry{});
     }
     translation_epoch_bump();
 }
@@ -314,7 +322,8 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     hwaddr pa;
     PrivLevel priv = h.data_priv;
     if (!translate(h, va, Access::Store, priv, &pa, cause, true)) return nullptr;
-    if (!pmp_check(h, pa, size, Access::Store, priv) || !pmp_check(h, pa, size, Access::Load, priv)) {
+    if (!pmp_check(h, pa, size, Access::Store, priv) ||
+        !pmp_check(h, pa, size, Access::Load, priv)) {
         *cause = EXCP_STORE_AMO_ACCESS_FAULT;
         return nullptr;
     }

@@ -19,12 +19,22 @@ const char* cause_name(uint64_t cause, bool interrupt) {
         default: return "interrupt";
         }
     }
-    static constexpr const char* names[] = {
-        "instruction address misaligned", "instruction access fault", "illegal instruction",
-        "breakpoint", "load address misaligned", "load access fault",
-        "store/AMO address misaligned", "store/AMO access fault", "environment call from U-mode",
-        "environment call from S-mode", "reserved", "environment call from M-mode",
-        "instruction page fault", "load page fault", "reserved", "store/AMO page fault"};
+    static constexpr const char* names[] = {"instruction address misaligned",
+                                            "instruction access fault",
+                                            "illegal instruction",
+                                            "breakpoint",
+                                            "load address misaligned",
+                                            "load access fault",
+                                            "store/AMO address misaligned",
+                                            "store/AMO access fault",
+                                            "environment call from U-mode",
+                                            "environment call from S-mode",
+                                            "reserved",
+                                            "environment call from M-mode",
+                                            "instruction page fault",
+                                            "load page fault",
+                                            "reserved",
+                                            "store/AMO page fault"};
     return cause < std::size(names) ? names[cause] : "reserved";
 }
 
@@ -84,7 +94,8 @@ int hart_pending_interrupt(const Hart& h) {
     uint64_t m_pending = pending & ~h.mideleg & (m_enabled ? ~0ull : 0);
     // Interrupts delegated to S-mode are never taken in M-mode.
     uint64_t s_pending = pending & h.mideleg & (s_enabled && h.priv <= PRV_S ? ~0ull : 0);
-    static constexpr int order[] = {IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER, IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER};
+    static constexpr int order[] = {IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER,
+                                    IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER};
     for (uint64_t set : {m_pending, s_pending}) {
         for (int irq : order) {
             if (set & (1ull << irq)) return irq;
