@@ -113,6 +113,7 @@ void collect_garbage() {
     for (Hart* h : c.harts) {
         if (h->blocks)
             std::fill(h->blocks->jc.begin(), h->blocks->jc.end(), Hart::JumpCacheEntry{});
+        h->exit_insn = nullptr; // it may be in a block about to be freed
     }
     c.graveyard.clear();
     c.want_gc = false;
