@@ -3,19 +3,8 @@
  * would (polling, then an interrupt through the PLIC, then DMA), and says
  * what it found. */
 #include "guest.h"
+#include "edu.h"
 #include "pci.h"
-
-#define EDU_ID 0x00
-#define EDU_LIVENESS 0x04
-#define EDU_FACTORIAL 0x08
-#define EDU_STATUS 0x20
-#define EDU_IRQ_STATUS 0x24
-#define EDU_IRQ_ACK 0x64
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_BUFFER 0x40000
 
 static volatile int irq_seen;
 static volatile unsigned irq_source;
@@ -48,7 +37,7 @@ static const char *class_name(uint16_t c) {
 }
 
 static const char *device_name(const struct pci_device *d) {
-    if (d->vendor == 0x1234 && d->device == 0x11e8) return "edu";
+    if (d->vendor == EDU_VENDOR && d->device == EDU_DEVICE) return "edu";
     if (d->vendor == 0x1b36 && d->device == 0x0005) return "pci-testdev";
     if (d->vendor == 0x1b36 && d->device == 0x0008) return "gpex host bridge";
     if (d->vendor == 0x1234 && d->device == 0x11e9) return "strng";
@@ -98,14 +87,14 @@ static void edu_demo(struct pci_device *edu) {
     mmio_write64(bar + EDU_DMA_SRC, (uintptr_t)out);
     mmio_write64(bar + EDU_DMA_DST, EDU_BUFFER);
     mmio_write64(bar + EDU_DMA_COUNT, sizeof out);
-    mmio_write64(bar + EDU_DMA_CMD, 1); /* RAM -> device */
-    while (mmio_read64(bar + EDU_DMA_CMD) & 1) {
+    mmio_write64(bar + EDU_DMA_CMD, DMA_RUN); /* RAM -> device */
+    while (mmio_read64(bar + EDU_DMA_CMD) & DMA_RUN) {
     }
     mmio_write64(bar + EDU_DMA_SRC, EDU_BUFFER);
     mmio_write64(bar + EDU_DMA_DST, (uintptr_t)back);
     mmio_write64(bar + EDU_DMA_COUNT, sizeof back);
-    mmio_write64(bar + EDU_DMA_CMD, 1 | 2); /* device -> RAM */
-    while (mmio_read64(bar + EDU_DMA_CMD) & 1) {
+    mmio_write64(bar + EDU_DMA_CMD, DMA_RUN | DMA_TO_RAM); /* device -> RAM */
+    while (mmio_read64(bar + EDU_DMA_CMD) & DMA_RUN) {
     }
     int same = 1;
     for (int i = 0; i < 64; i++) same &= back[i] == out[i];
@@ -132,7 +121,7 @@ int main(void) {
                    (unsigned long)d->bar[b].addr, (unsigned long)d->bar[b].size);
         }
     }
-    struct pci_device *edu = pci_find(devs, n, 0x1234, 0x11e8);
+    struct pci_device *edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
     if (edu) {
         edu_demo(edu);
     } else {

@@ -5,16 +5,9 @@
  * no data, complete, and leave the emulator running. QEMU 7.2 aborts on all
  * of these, the full 4096 bytes included (an off-by-one), so this test has
  * no QEMU reference: see shared/specs/devices.md. */
+#include "edu.h"
 #include "pci.h"
 #include "priv.h"
-
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_BUFFER 0x40000ul
-#define DMA_RUN 1
-#define DMA_TO_RAM 2
 
 static uintptr_t bar;
 static uint8_t a[4200] __attribute__((aligned(64)));
@@ -67,7 +60,7 @@ int main(void) {
     priv_install(0);
     static struct pci_device devs[16];
     int n = pci_enumerate(devs, 16);
-    struct pci_device *edu = pci_find(devs, n, 0x1234, 0x11e8);
+    struct pci_device *edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
     CHECK(edu != 0, "no edu device");
     if (!edu) return 1;
     bar = pci_bar_cpu(edu, 0);

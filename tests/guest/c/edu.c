@@ -8,25 +8,9 @@
  * runs, and DMA with bus mastering off. The full 4096-byte transfer and
  * out-of-range transfers are in edu-limits.c (they abort QEMU 7.2). Prints
  * what it finds; the exit status is the number of failed checks. */
+#include "edu.h"
 #include "pci.h"
 #include "priv.h"
-
-#define EDU_ID 0x00
-#define EDU_LIVENESS 0x04
-#define EDU_FACTORIAL 0x08
-#define EDU_STATUS 0x20
-#define EDU_IRQ_STATUS 0x24
-#define EDU_IRQ_RAISE 0x60
-#define EDU_IRQ_ACK 0x64
-#define EDU_DMA_SRC 0x80
-#define EDU_DMA_DST 0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD 0x98
-#define EDU_BUFFER 0x40000ul
-
-#define DMA_RUN 1
-#define DMA_TO_RAM 2
-#define DMA_IRQ 4
 
 static uintptr_t bar;
 static unsigned source;
@@ -66,7 +50,7 @@ static uint32_t factorial(uint32_t n) {
 static int enumerate(void) {
     static struct pci_device devs[16];
     int n = pci_enumerate(devs, 16);
-    edu = pci_find(devs, n, 0x1234, 0x11e8);
+    edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
     CHECK(edu != 0, "no edu device (1234:11e8) on the bus");
     if (!edu) return 0;
     for (int i = 0; i < n; i++) {
