@@ -768,6 +768,19 @@ TEST_F(RiscvVm, PmpExecuteRegionEndsMidPage) {
     EXPECT_EQ(h.x[a0], 2u);
 }
 
+TEST_F(RiscvVm, PmpExecuteRegionEndsInsideAnInstruction) {
+    write(PMPADDR0, napot(CODE, 8));
+    write(PMPADDR0 + 1, ~0ull);
+    write(PMPCFG0, cfg(0, PMP_NAPOT | PMP_X) | cfg(1, PMP_NAPOT | PMP_R | PMP_W));
+    h.x.set(a0, 0);
+    t.set_priv(PRV_S);
+    // c.addi a0,1 at CODE, addi a0,a0,1 at CODE+2, and one more at CODE+6,
+    // whose second half is past the region.
+    t.run16({0x0505, 0x0513, 0x0015, 0x0513, 0x0015});
+    EXPECT_TRUE(t.trapped_to_m(EXCP_INST_ACCESS_FAULT, CODE + 6, CODE + 8));
+    EXPECT_EQ(h.x[a0], 2u);
+}
+
 TEST_F(RiscvVm, PmpNoMatchFailsBelowM) {
     write(PMPCFG14, 0); // the fixture's allow-all entry
     write(PMPADDR0, napot(CODE, 0x1000));

@@ -161,8 +161,8 @@ struct Hart {
     bool trap_pending = false;
     uint64_t trap_cause = 0;
     uint64_t trap_tval = 0;
-    // The address a failed load or store reports in mtval/stval: where the
-    // access started, or the page it crossed into when that part faulted.
+    // The address a failed load, store or fetch reports in mtval/stval:
+    // where the access started, or the part of it that faulted.
     uint64_t mem_fault_va = 0;
 
     // --- CSRs ---
@@ -289,7 +289,8 @@ void hart_update_link_key(Hart& h);
 // with *cause set and h.mem_fault_va the address to report.
 bool mem_load_slow(Hart& h, uint64_t va, unsigned size, uint64_t* value, uint64_t* cause);
 bool mem_store_slow(Hart& h, uint64_t va, unsigned size, uint64_t value, uint64_t* cause);
-// The host pointer for executing at `va`, or null with *cause set.
+// The host pointer for executing at `va`, or null with *cause set (and
+// h.mem_fault_va).
 const uint8_t* mem_fetch_ptr(Hart& h, uint64_t va, uint64_t* cause);
 // Translates `va` for `access` at the hart's privilege, without side
 // effects on the TLB (for the monitor and for tests).

@@ -248,7 +248,7 @@ Block* lookup_block(Hart& h, bool trace) {
     if (!host) {
         h.trap_pending = true;
         h.trap_cause = cause;
-        h.trap_tval = h.pc;
+        h.trap_tval = h.mem_fault_va;
         return nullptr;
     }
     // A page that PMP grants only in part is kept out of the fetch TLB; run

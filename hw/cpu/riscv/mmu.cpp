@@ -348,20 +348,24 @@ const uint8_t* mem_fetch_ptr(Hart& h, uint64_t va, uint64_t* cause) {
     PrivLevel priv = fetch_priv(h);
     const TlbEntry& e = h.tlb_exec[priv][(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK)) return reinterpret_cast<const uint8_t*>(va + e.addend);
+    h.mem_fault_va = va;
     hwaddr pa;
     if (!translate(h, va, Access::Fetch, priv, &pa, cause, true)) return nullptr;
-    if (!pmp_check(h, pa, 2, Access::Fetch, priv)) {
-        *cause = EXCP_INST_ACCESS_FAULT;
-        return nullptr;
-    }
     auto view = h.as->flatview();
     const FlatRange* fr = view->lookup(pa);
     // Code runs from RAM or ROM only; anything else is an access fault.
-    if (!fr || !fr->mr->is_ram()) {
+    if (!fr || !fr->mr->is_ram() || !pmp_check(h, pa, 2, Access::Fetch, priv)) {
         *cause = EXCP_INST_ACCESS_FAULT;
         return nullptr;
     }
     uint8_t* host = fr->mr->ram_ptr() + fr->offset_in_region + (pa - fr->start);
+    // A 32-bit instruction on this page must be granted whole; a fault on
+    // its second half reports that half's address (privileged spec, mtval).
+    if ((host[0] & 3) == 3 && (va & 0xfff) != 0xffe && !pmp_check(h, pa, 4, Access::Fetch, priv)) {
+        *cause = EXCP_INST_ACCESS_FAULT;
+        h.mem_fault_va = va + 2;
+        return nullptr;
+    }
     if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Fetch, priv)) {
         fill(h.tlb_exec[priv], va, host);
     }
