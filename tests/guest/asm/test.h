@@ -8,6 +8,8 @@
  *   TEST_RR_OP(2, add, 3, 1, 2)
  *   TEST_PASS
  */
+/* These are assembler macros, not C: */
+/* clang-format off */
 #ifndef ASM_TEST_H
 #define ASM_TEST_H
 

@@ -7,7 +7,7 @@
  * load access fault (5), and lets a misaligned SC fail without a trap. */
 #include "priv.h"
 
-static void check_fault(const char *what, uint64_t cause, uint64_t addr) {
+static void check_fault(const char* what, uint64_t cause, uint64_t addr) {
     CHECK(m_rec.count == 1, "%s: %d traps", what, m_rec.count);
     CHECK(m_rec.cause == cause, "%s: mcause %lu, expected %lu", what, (unsigned long)m_rec.cause,
           (unsigned long)cause);
@@ -21,12 +21,12 @@ int main(void) {
     uint64_t v = 1, rd;
     priv_install(record_m_trap);
 
-#define AMO(insn, addr)                                                                    \
-    do {                                                                                   \
-        trap_records_reset();                                                              \
-        rd = 0x77;                                                                         \
-        __asm__ volatile(insn " %0, %1, (%2)" : "+r"(rd) : "r"(v), "r"(addr) : "memory"); \
-        CHECK_EQ(rd, 0x77);                                                                \
+#define AMO(insn, addr)                                                                            \
+    do {                                                                                           \
+        trap_records_reset();                                                                      \
+        rd = 0x77;                                                                                 \
+        __asm__ volatile(insn " %0, %1, (%2)" : "+r"(rd) : "r"(v), "r"(addr) : "memory");          \
+        CHECK_EQ(rd, 0x77);                                                                        \
     } while (0)
 
     AMO("amoadd.w", base + 2);

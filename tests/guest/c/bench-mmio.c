@@ -1,13 +1,13 @@
 /* The MMIO benchmark: edu's liveness register, written and read back, the
  * cheapest device round trip there is. */
-#include "guest.h"
 #include "edu.h"
+#include "guest.h"
 #include "pci.h"
 
 int main(void) {
     struct pci_device devs[8];
     int n = pci_enumerate(devs, 8);
-    struct pci_device *edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
+    struct pci_device* edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
     if (!edu) {
         printf("no edu\n");
         return 1;

@@ -20,7 +20,7 @@ static volatile uint64_t irq_causes[8];
 static volatile uint64_t irq_time, irq_cmp, irq_epc, irq_vector;
 static volatile int irq_flag;
 
-static uint64_t handler(struct trap_frame *f) {
+static uint64_t handler(struct trap_frame* f) {
     if (f->mcause & CAUSE_IRQ) {
         if (irq_count < 8) irq_causes[irq_count] = f->mcause;
         irq_count++;
@@ -55,13 +55,15 @@ extern char vector_table[], trap_entry[];
 static void reset_irqs(void) {
     irq_count = 0;
     irq_flag = 0;
-    for (int i = 0; i < 8; i++) irq_causes[i] = 0;
+    for (int i = 0; i < 8; i++)
+        irq_causes[i] = 0;
 }
 
 static void test_reset_state(void) {
     /* QEMU resets mtimecmp to 0, so the timer is already due: MTIP pending. */
     CHECK_EQ(mmio_read64(MTIMECMP), 0);
-    CHECK((csr_read(mip) & MIP_MTIP) != 0, "MTIP not pending at reset although mtime %lu >= mtimecmp 0 (mip 0x%lx)",
+    CHECK((csr_read(mip) & MIP_MTIP) != 0,
+          "MTIP not pending at reset although mtime %lu >= mtimecmp 0 (mip 0x%lx)",
           (unsigned long)mtime(), (unsigned long)csr_read(mip));
     CHECK_EQ(mmio_read32(MSIP), 0);
     CHECK_EQ(csr_read(mip) & MIP_MSIP, 0);
@@ -77,8 +79,8 @@ static void test_mtime(void) {
     uint64_t t1 = mtime();
     uint64_t t2 = csr_read(time);
     uint64_t t3 = mtime();
-    CHECK(t1 <= t2 && t2 <= t3, "time CSR %lu not between mtime reads %lu and %lu", (unsigned long)t2,
-          (unsigned long)t1, (unsigned long)t3);
+    CHECK(t1 <= t2 && t2 <= t3, "time CSR %lu not between mtime reads %lu and %lu",
+          (unsigned long)t2, (unsigned long)t1, (unsigned long)t3);
     /* 32-bit halves read the same counter. */
     uint64_t hi = mmio_read32(MTIME + 4);
     CHECK(hi == (mtime() >> 32), "mtime high half 0x%lx", (unsigned long)hi);
@@ -87,13 +89,14 @@ static void test_mtime(void) {
     /* mtime is writable, and the time CSR follows. */
     mmio_write64(MTIME, 0x100000000ul);
     uint64_t t = mtime();
-    CHECK(t >= 0x100000000ul && t < 0x100000000ul + 10000000, "mtime 0x%lx after writing 0x100000000",
-          (unsigned long)t);
+    CHECK(t >= 0x100000000ul && t < 0x100000000ul + 10000000,
+          "mtime 0x%lx after writing 0x100000000", (unsigned long)t);
     t = csr_read(time);
     CHECK(t >= 0x100000000ul && t < 0x100000000ul + 10000000, "time CSR 0x%lx after writing mtime",
           (unsigned long)t);
     mmio_write32(MTIME + 4, 0);
-    CHECK(mtime() < 0x100000000ul, "mtime 0x%lx after writing the high half with 0", (unsigned long)mtime());
+    CHECK(mtime() < 0x100000000ul, "mtime 0x%lx after writing the high half with 0",
+          (unsigned long)mtime());
     report("mtime writable, also by halves");
 }
 
@@ -126,13 +129,15 @@ static void test_mtimecmp_polled(void) {
         uint64_t pending = csr_read(mip) & MIP_MTIP;
         now = mtime();
         if (pending) break;
-        before = t; /* the last time MTIP was seen clear */
+        before = t;                      /* the last time MTIP was seen clear */
         if (now > cmp + 10000000) break; /* 1 s: give up */
     }
-    CHECK((csr_read(mip) & MIP_MTIP) != 0, "MTIP never came (mtime %lu, mtimecmp %lu)", (unsigned long)now,
+    CHECK((csr_read(mip) & MIP_MTIP) != 0, "MTIP never came (mtime %lu, mtimecmp %lu)",
+          (unsigned long)now, (unsigned long)cmp);
+    CHECK(now >= cmp, "MTIP at mtime %lu, before mtimecmp %lu", (unsigned long)now,
           (unsigned long)cmp);
-    CHECK(now >= cmp, "MTIP at mtime %lu, before mtimecmp %lu", (unsigned long)now, (unsigned long)cmp);
-    CHECK(before < cmp + 1000000, "MTIP late: still clear at mtime %lu, %lu ticks after mtimecmp %lu",
+    CHECK(before < cmp + 1000000,
+          "MTIP late: still clear at mtime %lu, %lu ticks after mtimecmp %lu",
           (unsigned long)before, (unsigned long)(before - cmp), (unsigned long)cmp);
     /* Moving mtimecmp ahead clears it; moving it back sets it again. */
     mmio_write64(MTIMECMP, mtime() + 100000000);
@@ -157,8 +162,8 @@ static void test_timer_interrupt(void) {
     CHECK_EQ(irq_count, 1);
     CHECK_EQ(irq_causes[0], CAUSE_IRQ | IRQ_MTI);
     CHECK_EQ(irq_cmp, cmp);
-    CHECK(irq_time >= cmp, "timer interrupt at mtime %lu, before mtimecmp %lu", (unsigned long)irq_time,
-          (unsigned long)cmp);
+    CHECK(irq_time >= cmp, "timer interrupt at mtime %lu, before mtimecmp %lu",
+          (unsigned long)irq_time, (unsigned long)cmp);
     CHECK_EQ(csr_read(mip) & MIP_MTIP, 0);
     report("timer interrupt: mcause 1<<63|7 when due, cleared by writing mtimecmp");
 
@@ -168,7 +173,10 @@ static void test_timer_interrupt(void) {
     mmio_write64(MTIMECMP, 0);
     csr_write(mie, MIP_MTIP);
     uintptr_t pc;
-    __asm__ volatile("lla %0, 1f\n csrs mstatus, %1\n 1: csrc mstatus, %1" : "=&r"(pc) : "r"(MSTATUS_MIE) : "memory");
+    __asm__ volatile("lla %0, 1f\n csrs mstatus, %1\n 1: csrc mstatus, %1"
+                     : "=&r"(pc)
+                     : "r"(MSTATUS_MIE)
+                     : "memory");
     csr_write(mie, 0);
     CHECK_EQ(irq_count, 1);
     CHECK_EQ(irq_epc, pc);
@@ -228,7 +236,8 @@ static void test_wfi(void) {
     csr_write(mie, MIP_MTIP);
     __asm__ volatile("wfi" ::: "memory");
     uint64_t now = mtime();
-    CHECK(now >= cmp, "wfi returned at mtime %lu, before the timer at %lu", (unsigned long)now, (unsigned long)cmp);
+    CHECK(now >= cmp, "wfi returned at mtime %lu, before the timer at %lu", (unsigned long)now,
+          (unsigned long)cmp);
     CHECK_EQ(csr_read(mip) & MIP_MTIP, MIP_MTIP);
     CHECK_EQ(irq_count, 0);
     /* With the interrupt still pending, WFI returns at once. */

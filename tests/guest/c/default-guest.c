@@ -2,8 +2,8 @@
  * no -bios. It walks the PCI bus, drives the edu device the way a driver
  * would (polling, then an interrupt through the PLIC, then DMA), and says
  * what it found. */
-#include "guest.h"
 #include "edu.h"
+#include "guest.h"
 #include "pci.h"
 
 static volatile int irq_seen;
@@ -14,7 +14,7 @@ static uintptr_t edu_bar;
 /* The interrupt handler: claim at the PLIC, acknowledge at the device (the
  * line is level-triggered: until edu drops it, the source stays pending),
  * then complete. */
-static uint64_t on_trap(struct trap_frame *f) {
+static uint64_t on_trap(struct trap_frame* f) {
     if ((f->mcause >> 63) && (f->mcause & 0xff) == 11) { /* machine external interrupt */
         unsigned src = plic_claim();
         irq_why = mmio_read32(edu_bar + EDU_IRQ_STATUS);
@@ -24,11 +24,12 @@ static uint64_t on_trap(struct trap_frame *f) {
         plic_complete(src);
         return f->mepc;
     }
-    printf("unexpected trap: mcause 0x%lx at 0x%lx\n", (unsigned long)f->mcause, (unsigned long)f->mepc);
+    printf("unexpected trap: mcause 0x%lx at 0x%lx\n", (unsigned long)f->mcause,
+           (unsigned long)f->mepc);
     finisher_exit(3);
 }
 
-static const char *class_name(uint16_t c) {
+static const char* class_name(uint16_t c) {
     switch (c) {
     case 0x0600: return "host bridge";
     case 0x00ff: return "other";
@@ -36,7 +37,7 @@ static const char *class_name(uint16_t c) {
     }
 }
 
-static const char *device_name(const struct pci_device *d) {
+static const char* device_name(const struct pci_device* d) {
     if (d->vendor == EDU_VENDOR && d->device == EDU_DEVICE) return "edu";
     if (d->vendor == 0x1b36 && d->device == 0x0005) return "pci-testdev";
     if (d->vendor == 0x1b36 && d->device == 0x0008) return "gpex host bridge";
@@ -46,11 +47,12 @@ static const char *device_name(const struct pci_device *d) {
 
 static uint32_t factorial(uint32_t n) {
     uint32_t r = 1;
-    while (n) r *= n--;
+    while (n)
+        r *= n--;
     return r;
 }
 
-static void edu_demo(struct pci_device *edu) {
+static void edu_demo(struct pci_device* edu) {
     uintptr_t bar = pci_bar_cpu(edu, 0);
     edu_bar = bar;
     uint32_t id = mmio_read32(bar + EDU_ID);
@@ -79,11 +81,13 @@ static void edu_demo(struct pci_device *edu) {
     uint32_t f12 = mmio_read32(bar + EDU_FACTORIAL);
     uint32_t why = irq_why;
     printf("edu: 12! = %u by interrupt (PLIC source %u, edu status 0x%x): %s\n", (unsigned)f12,
-           irq_source, (unsigned)why, f12 == factorial(12) && irq_source == source ? "correct" : "WRONG");
+           irq_source, (unsigned)why,
+           f12 == factorial(12) && irq_source == source ? "correct" : "WRONG");
     mmio_write32(bar + EDU_STATUS, 0);
 
     static uint8_t out[64], back[64];
-    for (int i = 0; i < 64; i++) out[i] = (uint8_t)(i * 7 + 1);
+    for (int i = 0; i < 64; i++)
+        out[i] = (uint8_t)(i * 7 + 1);
     mmio_write64(bar + EDU_DMA_SRC, (uintptr_t)out);
     mmio_write64(bar + EDU_DMA_DST, EDU_BUFFER);
     mmio_write64(bar + EDU_DMA_COUNT, sizeof out);
@@ -97,7 +101,8 @@ static void edu_demo(struct pci_device *edu) {
     while (mmio_read64(bar + EDU_DMA_CMD) & DMA_RUN) {
     }
     int same = 1;
-    for (int i = 0; i < 64; i++) same &= back[i] == out[i];
+    for (int i = 0; i < 64; i++)
+        same &= back[i] == out[i];
     if (same) {
         printf("edu: DMA RAM -> device -> RAM of 64 bytes: correct\n");
     } else {
@@ -112,7 +117,7 @@ int main(void) {
     int n = pci_enumerate(devs, 32);
     printf("PCI bus 0 (ECAM at 0x%lx):\n", (unsigned long)PCIE_ECAM_BASE);
     for (int i = 0; i < n; i++) {
-        struct pci_device *d = &devs[i];
+        struct pci_device* d = &devs[i];
         printf("  00:%02x.%x %04x:%04x class %04x (%s) %s\n", d->slot, d->fn, d->vendor, d->device,
                d->class_code, class_name(d->class_code), device_name(d));
         for (int b = 0; b < 6; b++) {
@@ -121,7 +126,7 @@ int main(void) {
                    (unsigned long)d->bar[b].addr, (unsigned long)d->bar[b].size);
         }
     }
-    struct pci_device *edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
+    struct pci_device* edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
     if (edu) {
         edu_demo(edu);
     } else {

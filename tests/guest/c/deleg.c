@@ -8,14 +8,17 @@
  * exit status is the number of failed checks. */
 #include "priv.h"
 
-#define SSTATUS_VISIBLE (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3ul << 13))
-#define M_ONLY (MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+#define SSTATUS_VISIBLE                                                                            \
+    (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3ul << 13))
+#define M_ONLY                                                                                     \
+    (MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | MSTATUS_TW |          \
+     MSTATUS_TSR)
 
 static volatile uintptr_t lower_pc;
 static volatile uint64_t lower_status;
 
 /* M-mode: record; for a machine software interrupt also clear msip. */
-static uint64_t m_handler(struct trap_frame *f) {
+static uint64_t m_handler(struct trap_frame* f) {
     if (f->mcause == (CAUSE_IRQ | IRQ_MSI)) {
         mmio_write32(CLINT_BASE, 0);
         m_rec.count++;
@@ -37,7 +40,7 @@ static uint64_t m_handler(struct trap_frame *f) {
 
 /* S-mode: record; for a supervisor software interrupt clear sip.SSIP, for
  * a supervisor timer interrupt (which only M-mode can clear) disable it. */
-static uint64_t s_handler(struct trap_frame *f) {
+static uint64_t s_handler(struct trap_frame* f) {
     if (f->mcause == (CAUSE_IRQ | IRQ_STI)) {
         csr_clear(sie, 1 << IRQ_STI);
         s_rec.count++;
@@ -74,7 +77,10 @@ static uint64_t do_ecall_u(uint64_t arg) {
 
 static uint64_t do_ebreak(uint64_t arg) {
     uintptr_t pc;
-    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: ebreak\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: ebreak\n .option pop"
+                     : "=r"(pc)
+                     :
+                     : "memory");
     lower_pc = pc;
     return arg;
 }
@@ -129,7 +135,10 @@ static uint64_t s_self_ipi(uint64_t arg) {
     csr_set(sip, 1 << IRQ_SSI);
     int before = s_rec.count;
     uintptr_t pc;
-    __asm__ volatile("lla %0, 1f\n csrs sstatus, %1\n 1: nop" : "=&r"(pc) : "r"(MSTATUS_SIE) : "memory");
+    __asm__ volatile("lla %0, 1f\n csrs sstatus, %1\n 1: nop"
+                     : "=&r"(pc)
+                     : "r"(MSTATUS_SIE)
+                     : "memory");
     lower_pc = pc;
     csr_clear(sstatus, MSTATUS_SIE);
     csr_clear(sie, 1 << IRQ_SSI);
@@ -176,7 +185,8 @@ static void test_deleg_registers(void) {
      * checked here.) */
     csr_write(medeleg, ~0ul);
     uint64_t m = csr_read(medeleg);
-    CHECK((m & 0xb3ff) == 0xb3ff, "medeleg 0x%lx: bits 0-9, 12, 13, 15 must be writable", (unsigned long)m);
+    CHECK((m & 0xb3ff) == 0xb3ff, "medeleg 0x%lx: bits 0-9, 12, 13, 15 must be writable",
+          (unsigned long)m);
     csr_write(medeleg, 0);
     CHECK_EQ(csr_read(medeleg), 0);
 
@@ -269,17 +279,20 @@ static void test_views(void) {
     csr_set(mstatus, MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW);
     uint64_t s = csr_read(sstatus);
     CHECK((s & M_ONLY) == 0, "sstatus 0x%lx shows M-only fields", (unsigned long)s);
-    CHECK_EQ((s >> 32) & 3, 2); /* UXL = 64 bits */
+    CHECK_EQ((s >> 32) & 3, 2);                     /* UXL = 64 bits */
     CHECK_EQ((csr_read(mstatus) >> 32) & 0xf, 0xa); /* SXL = UXL = 64 bits */
     csr_clear(mstatus, MSTATUS_MPRV | MSTATUS_TW);
     /* Writing sstatus changes only its fields. */
     uint64_t m_before = csr_read(mstatus);
-    csr_write(sstatus, MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3ul << 13));
+    csr_write(sstatus,
+              MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | (3ul << 13));
     uint64_t m_after = csr_read(mstatus);
     CHECK_EQ(m_after & M_ONLY, m_before & M_ONLY);
     CHECK_EQ(m_after & SSTATUS_VISIBLE, SSTATUS_VISIBLE);
     csr_write(sstatus, 3ul << 13);
-    CHECK_EQ(csr_read(mstatus) & (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR), 0);
+    CHECK_EQ(csr_read(mstatus) &
+                 (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR),
+             0);
     CHECK_EQ(csr_read(mstatus) & M_ONLY, m_before & M_ONLY);
     csr_write(sstatus, ~0ul);
     CHECK_EQ(csr_read(mstatus) & M_ONLY, m_before & M_ONLY);

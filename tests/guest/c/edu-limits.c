@@ -26,28 +26,33 @@ static int dma(uint64_t src, uint64_t dst, uint64_t count, uint32_t cmd) {
     return 1;
 }
 
-static int count_diff(const uint8_t *x, const uint8_t *y, int n) {
+static int count_diff(const uint8_t* x, const uint8_t* y, int n) {
     int d = 0;
-    for (int i = 0; i < n; i++) d += x[i] != y[i];
+    for (int i = 0; i < n; i++)
+        d += x[i] != y[i];
     return d;
 }
 
-static void fill(uint8_t *p, int n, int seed) {
-    for (int i = 0; i < n; i++) p[i] = (uint8_t)(i * 7 + seed + (i >> 8));
+static void fill(uint8_t* p, int n, int seed) {
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(i * 7 + seed + (i >> 8));
 }
 
 /* The device buffer, read back whole into c. */
 static void read_buffer(void) {
-    for (int i = 0; i < 4200; i++) c[i] = 0xcc;
-    CHECK(dma(EDU_BUFFER, (uintptr_t)c, 4096, DMA_TO_RAM), "reading the buffer back never finished");
+    for (int i = 0; i < 4200; i++)
+        c[i] = 0xcc;
+    CHECK(dma(EDU_BUFFER, (uintptr_t)c, 4096, DMA_TO_RAM),
+          "reading the buffer back never finished");
 }
 
-static void rejected(const char *what, uint64_t src, uint64_t dst, uint64_t count, uint32_t cmd) {
+static void rejected(const char* what, uint64_t src, uint64_t dst, uint64_t count, uint32_t cmd) {
     /* RAM side: b, which must stay as it is; device side: must keep a. */
     int failures = guest_failures;
     fill(b, 4200, 99);
     static uint8_t b_copy[4200];
-    for (int i = 0; i < 4200; i++) b_copy[i] = b[i];
+    for (int i = 0; i < 4200; i++)
+        b_copy[i] = b[i];
     CHECK(dma(src, dst, count, cmd), "%s: the command never completed", what);
     CHECK(count_diff(b, b_copy, 4200) == 0, "%s: RAM changed", what);
     read_buffer();
@@ -60,7 +65,7 @@ int main(void) {
     priv_install(0);
     static struct pci_device devs[16];
     int n = pci_enumerate(devs, 16);
-    struct pci_device *edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
+    struct pci_device* edu = pci_find(devs, n, EDU_VENDOR, EDU_DEVICE);
     CHECK(edu != 0, "no edu device");
     if (!edu) return 1;
     bar = pci_bar_cpu(edu, 0);
@@ -78,11 +83,14 @@ int main(void) {
     /* The last bytes of the buffer, exactly up to its end. */
     fill(b, 96, 50);
     CHECK(dma((uintptr_t)b, EDU_BUFFER + 4000, 96, 0), "DMA to the buffer's end never finished");
-    for (int i = 0; i < 96; i++) a[4000 + i] = b[i];
+    for (int i = 0; i < 96; i++)
+        a[4000 + i] = b[i];
     read_buffer();
     CHECK(count_diff(c, a, 4096) == 0, "DMA up to the buffer's end: wrong data");
-    for (int i = 0; i < 4200; i++) c[i] = 0;
-    CHECK(dma(EDU_BUFFER + 4095, (uintptr_t)c, 1, DMA_TO_RAM), "DMA of the last byte never finished");
+    for (int i = 0; i < 4200; i++)
+        c[i] = 0;
+    CHECK(dma(EDU_BUFFER + 4095, (uintptr_t)c, 1, DMA_TO_RAM),
+          "DMA of the last byte never finished");
     CHECK_EQ(c[0], a[4095]);
     CHECK_EQ(c[1], 0);
     report("edu: transfers ending exactly at the buffer's end");
@@ -93,17 +101,20 @@ int main(void) {
     rejected("16 bytes RAM -> 4090", (uintptr_t)b, EDU_BUFFER + 4090, 16, 0);
     rejected("2 bytes RAM -> 0x3ffff", (uintptr_t)b, EDU_BUFFER - 1, 2, 0);
     rejected("1 byte 0x41000 -> RAM", EDU_BUFFER + 4096, (uintptr_t)b, 1, DMA_TO_RAM);
-    rejected("a count that wraps around, RAM -> device", (uintptr_t)b, EDU_BUFFER + 16, 0xfffffffffffffff8ull, 0);
-    rejected("a count that wraps around, device -> RAM", EDU_BUFFER + 16, (uintptr_t)b, 0xfffffffffffffff8ull,
-             DMA_TO_RAM);
+    rejected("a count that wraps around, RAM -> device", (uintptr_t)b, EDU_BUFFER + 16,
+             0xfffffffffffffff8ull, 0);
+    rejected("a count that wraps around, device -> RAM", EDU_BUFFER + 16, (uintptr_t)b,
+             0xfffffffffffffff8ull, DMA_TO_RAM);
     rejected("device address 2^64-1 -> RAM", 0xffffffffffffffffull, (uintptr_t)b, 2, DMA_TO_RAM);
     report("edu: out-of-range transfers complete without moving data");
 
     /* Still alive and working. */
     fill(b, 64, 77);
     CHECK(dma((uintptr_t)b, EDU_BUFFER + 64, 64, 0), "DMA after the rejected ones never finished");
-    for (int i = 0; i < 64; i++) c[i] = 0;
-    CHECK(dma(EDU_BUFFER + 64, (uintptr_t)c, 64, DMA_TO_RAM), "DMA after the rejected ones never finished");
+    for (int i = 0; i < 64; i++)
+        c[i] = 0;
+    CHECK(dma(EDU_BUFFER + 64, (uintptr_t)c, 64, DMA_TO_RAM),
+          "DMA after the rejected ones never finished");
     CHECK(count_diff(c, b, 64) == 0, "DMA after the rejected ones: wrong data");
     report("edu: DMA still works afterwards");
     printf("edu-limits: %d failures\n", guest_failures);

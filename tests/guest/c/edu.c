@@ -14,7 +14,7 @@
 
 static uintptr_t bar;
 static unsigned source;
-static struct pci_device *edu;
+static struct pci_device* edu;
 
 static volatile int irq_flag, irq_count;
 static volatile unsigned irq_claimed;
@@ -25,7 +25,7 @@ static void wr(unsigned off, uint32_t v) { mmio_write32(bar + off, v); }
 static uint64_t rd64(unsigned off) { return mmio_read64(bar + off); }
 static void wr64(unsigned off, uint64_t v) { mmio_write64(bar + off, v); }
 
-static uint64_t handler(struct trap_frame *f) {
+static uint64_t handler(struct trap_frame* f) {
     if (f->mcause == (CAUSE_IRQ | IRQ_MEI)) {
         unsigned src = plic_claim();
         irq_claimed = src;
@@ -43,7 +43,8 @@ static uint64_t handler(struct trap_frame *f) {
 
 static uint32_t factorial(uint32_t n) {
     uint32_t r = 1;
-    while (n) r *= n--;
+    while (n)
+        r *= n--;
     return r;
 }
 
@@ -54,18 +55,19 @@ static int enumerate(void) {
     CHECK(edu != 0, "no edu device (1234:11e8) on the bus");
     if (!edu) return 0;
     for (int i = 0; i < n; i++) {
-        struct pci_device *d = &devs[i];
-        printf("pci 00:%02x.%x %04x:%04x rev %02x class %04x pin %u\n", d->slot, d->fn, d->vendor, d->device,
-               d->revision, d->class_code, d->irq_pin);
+        struct pci_device* d = &devs[i];
+        printf("pci 00:%02x.%x %04x:%04x rev %02x class %04x pin %u\n", d->slot, d->fn, d->vendor,
+               d->device, d->revision, d->class_code, d->irq_pin);
         for (int b = 0; b < 6; b++) {
             if (!d->bar[b].size) continue;
             printf("  BAR%d %s%s at 0x%lx size 0x%lx\n", b, d->bar[b].is_io ? "io" : "mem",
-                   d->bar[b].is_io ? "" : (d->bar[b].is_64 ? "64" : "32"), (unsigned long)d->bar[b].addr,
-                   (unsigned long)d->bar[b].size);
+                   d->bar[b].is_io ? "" : (d->bar[b].is_64 ? "64" : "32"),
+                   (unsigned long)d->bar[b].addr, (unsigned long)d->bar[b].size);
         }
     }
     printf("edu config space:\n");
-    for (unsigned o = 0; o < 0x50; o += 4) printf("%08x%s", (unsigned)pci_cfg_read32(edu, o), (o % 32) == 28 ? "\n" : " ");
+    for (unsigned o = 0; o < 0x50; o += 4)
+        printf("%08x%s", (unsigned)pci_cfg_read32(edu, o), (o % 32) == 28 ? "\n" : " ");
     printf("\n");
 
     CHECK_EQ(edu->revision, 0x10);
@@ -75,14 +77,16 @@ static int enumerate(void) {
     CHECK_EQ(edu->bar[0].is_io, 0);
     CHECK_EQ(edu->bar[0].is_64, 0);
     CHECK_EQ(edu->bar[0].prefetch, 0);
-    for (int b = 1; b < 6; b++) CHECK(edu->bar[b].size == 0, "edu BAR%d has size 0x%lx", b, (unsigned long)edu->bar[b].size);
-    CHECK_EQ(pci_cfg_read8(edu, 0x0e) & 0x7f, 0);        /* header type 0 */
-    CHECK_EQ(pci_cfg_read16(edu, 0x06) & 0x10, 0x10);    /* capabilities list */
+    for (int b = 1; b < 6; b++)
+        CHECK(edu->bar[b].size == 0, "edu BAR%d has size 0x%lx", b,
+              (unsigned long)edu->bar[b].size);
+    CHECK_EQ(pci_cfg_read8(edu, 0x0e) & 0x7f, 0);     /* header type 0 */
+    CHECK_EQ(pci_cfg_read16(edu, 0x06) & 0x10, 0x10); /* capabilities list */
     uint8_t cap = pci_cfg_read8(edu, 0x34);
     CHECK_EQ(cap, 0x40);
-    CHECK_EQ(pci_cfg_read8(edu, cap), 0x05);             /* MSI */
-    CHECK_EQ(pci_cfg_read8(edu, cap + 1), 0);            /* the last capability */
-    CHECK_EQ(pci_cfg_read16(edu, cap + 2), 0x0080);      /* 64-bit, one vector, disabled */
+    CHECK_EQ(pci_cfg_read8(edu, cap), 0x05);        /* MSI */
+    CHECK_EQ(pci_cfg_read8(edu, cap + 1), 0);       /* the last capability */
+    CHECK_EQ(pci_cfg_read16(edu, cap + 2), 0x0080); /* 64-bit, one vector, disabled */
     /* The BAR reads back its address; sizing it gives 1 MiB. */
     CHECK_EQ(pci_cfg_read32(edu, 0x10), edu->bar[0].addr);
     pci_cfg_write16(edu, 4, pci_cfg_read16(edu, 4) & ~2); /* memory decode off while sizing */
@@ -256,8 +260,10 @@ static uint8_t out[512] __attribute__((aligned(64)));
 static uint8_t back[512] __attribute__((aligned(64)));
 
 static void test_dma(void) {
-    for (int i = 0; i < 512; i++) out[i] = (uint8_t)(i * 13 + 7);
-    for (int i = 0; i < 512; i++) back[i] = 0xee;
+    for (int i = 0; i < 512; i++)
+        out[i] = (uint8_t)(i * 13 + 7);
+    for (int i = 0; i < 512; i++)
+        back[i] = 0xee;
 
     /* The registers read back; a 32-bit write zero-extends. */
     wr64(EDU_DMA_SRC, 0xffffffffffffffffull);
@@ -277,14 +283,19 @@ static void test_dma(void) {
     CHECK(dma((uintptr_t)out, EDU_BUFFER + 0x100, 256, 0), "DMA to the device never finished");
     CHECK(dma(EDU_BUFFER + 0x100, (uintptr_t)back, 256, DMA_TO_RAM), "DMA to RAM never finished");
     int bad = 0;
-    for (int i = 0; i < 256; i++) bad += back[i] != out[i];
-    for (int i = 256; i < 512; i++) bad += back[i] != 0xee; /* nothing beyond the count */
+    for (int i = 0; i < 256; i++)
+        bad += back[i] != out[i];
+    for (int i = 256; i < 512; i++)
+        bad += back[i] != 0xee; /* nothing beyond the count */
     CHECK(bad == 0, "DMA round trip: %d bytes wrong", bad);
     /* A part of it, from another offset, into an unaligned RAM address. */
-    for (int i = 0; i < 512; i++) back[i] = 0xee;
-    CHECK(dma(EDU_BUFFER + 0x140, (uintptr_t)back + 3, 64, DMA_TO_RAM), "DMA to RAM never finished");
+    for (int i = 0; i < 512; i++)
+        back[i] = 0xee;
+    CHECK(dma(EDU_BUFFER + 0x140, (uintptr_t)back + 3, 64, DMA_TO_RAM),
+          "DMA to RAM never finished");
     bad = 0;
-    for (int i = 0; i < 64; i++) bad += back[3 + i] != out[0x40 + i];
+    for (int i = 0; i < 64; i++)
+        bad += back[3 + i] != out[0x40 + i];
     bad += back[0] != 0xee || back[1] != 0xee || back[2] != 0xee || back[67] != 0xee;
     CHECK(bad == 0, "partial DMA: %d bytes wrong", bad);
     printf("edu: DMA device offset 0x140 -> RAM + 3, 64 bytes: %s\n", bad ? "wrong" : "correct");
@@ -295,7 +306,8 @@ static void test_dma(void) {
     /* With the completion interrupt (0x100). */
     csr_write(mie, 1ul << IRQ_MEI);
     irq_flag = irq_count = 0;
-    for (int i = 0; i < 512; i++) back[i] = 0;
+    for (int i = 0; i < 512; i++)
+        back[i] = 0;
     wr64(EDU_DMA_SRC, EDU_BUFFER + 0x100);
     wr64(EDU_DMA_DST, (uintptr_t)back);
     wr64(EDU_DMA_COUNT, 128);
@@ -314,7 +326,8 @@ static void test_dma(void) {
     CHECK_EQ(irq_status_seen, 0x100);
     CHECK_EQ(rd64(EDU_DMA_CMD) & DMA_RUN, 0);
     bad = 0;
-    for (int i = 0; i < 128; i++) bad += back[i] != out[i];
+    for (int i = 0; i < 128; i++)
+        bad += back[i] != out[i];
     CHECK(bad == 0, "DMA with interrupt: %d bytes wrong", bad);
     CHECK_EQ(back[128], 0);
     report("edu: DMA completion interrupt 0x100; registers locked while running");
@@ -323,16 +336,19 @@ static void test_dma(void) {
      * writes are dropped. */
     uint16_t cmdreg = pci_cfg_read16(edu, 4);
     pci_cfg_write16(edu, 4, cmdreg & ~4);
-    for (int i = 0; i < 512; i++) back[i] = 0x5a;
+    for (int i = 0; i < 512; i++)
+        back[i] = 0x5a;
     CHECK(dma((uintptr_t)out, EDU_BUFFER + 0x100, 32, 0), "DMA never finished");
     CHECK(dma(EDU_BUFFER + 0x100, (uintptr_t)back, 32, DMA_TO_RAM), "DMA never finished");
     bad = 0;
-    for (int i = 0; i < 32; i++) bad += back[i] != 0x5a;
+    for (int i = 0; i < 32; i++)
+        bad += back[i] != 0x5a;
     CHECK(bad == 0, "DMA without bus mastering wrote %d bytes to RAM", bad);
     pci_cfg_write16(edu, 4, cmdreg);
     CHECK(dma(EDU_BUFFER + 0x100, (uintptr_t)back, 32, DMA_TO_RAM), "DMA never finished");
     bad = 0;
-    for (int i = 0; i < 32; i++) bad += back[i] != 0;
+    for (int i = 0; i < 32; i++)
+        bad += back[i] != 0;
     CHECK(bad == 0, "with bus mastering off, the device read %d nonzero bytes from RAM", bad);
     report("edu: no DMA to or from RAM without bus mastering");
 }

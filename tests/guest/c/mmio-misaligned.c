@@ -12,7 +12,7 @@ int main(void) {
     priv_install(record_m_trap);
     static struct pci_device devs[16];
     int n = pci_enumerate(devs, 16);
-    struct pci_device *d = pci_find(devs, n, 0x1b36, 0x0005);
+    struct pci_device* d = pci_find(devs, n, 0x1b36, 0x0005);
     CHECK(d != 0, "no pci-testdev (1b36:0005) on the bus");
     if (!d) return 1;
     uintptr_t bar = pci_bar_cpu(d, 0);
@@ -20,7 +20,7 @@ int main(void) {
     mmio_write8(bar, 0); /* select mmio-no-eventfd */
     CHECK_EQ(mmio_read32(bar + 4), 0x800);
     trap_records_reset();
-    mmio_write16(bar + 0x7ff, 0xfa00);     /* 0x7ff <- 0x00, 0x800 <- 0xfa */
+    mmio_write16(bar + 0x7ff, 0xfa00); /* 0x7ff <- 0x00, 0x800 <- 0xfa */
     CHECK_EQ(m_rec.count, 0);
     CHECK_EQ(mmio_read32(bar + 12), 1);
     trap_records_reset();
@@ -37,9 +37,9 @@ int main(void) {
     uint16_t h = mmio_read16(bar + 17);
     uint64_t q = mmio_read64(bar + 14);
     CHECK_EQ(m_rec.count, 0);
-    CHECK_EQ(v, 0x6d000000);               /* 00 00 00 'm' */
-    CHECK_EQ(h, 0x696d);                   /* "mi" */
-    CHECK_EQ(q, 0x6e2d6f696d6d0000ull);    /* 00 00 "mmio-n" */
+    CHECK_EQ(v, 0x6d000000);            /* 00 00 00 'm' */
+    CHECK_EQ(h, 0x696d);                /* "mi" */
+    CHECK_EQ(q, 0x6e2d6f696d6d0000ull); /* 00 00 "mmio-n" */
     report("misaligned MMIO loads: performed as byte loads");
     printf("mmio-misaligned: %d failures\n", guest_failures);
     return guest_failures;

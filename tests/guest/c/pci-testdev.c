@@ -19,16 +19,16 @@
 #define HDR_NAME 16
 
 struct bar_ops {
-    const char *kind;
+    const char* kind;
     uintptr_t base;
 };
 
-static uint8_t rd8(const struct bar_ops *b, unsigned off) { return mmio_read8(b->base + off); }
-static uint32_t rd32(const struct bar_ops *b, unsigned off) { return mmio_read32(b->base + off); }
-static void wr8(const struct bar_ops *b, unsigned off, uint8_t v) { mmio_write8(b->base + off, v); }
-static void select_test(const struct bar_ops *b, unsigned nr) { wr8(b, HDR_TEST, nr); }
+static uint8_t rd8(const struct bar_ops* b, unsigned off) { return mmio_read8(b->base + off); }
+static uint32_t rd32(const struct bar_ops* b, unsigned off) { return mmio_read32(b->base + off); }
+static void wr8(const struct bar_ops* b, unsigned off, uint8_t v) { mmio_write8(b->base + off, v); }
+static void select_test(const struct bar_ops* b, unsigned nr) { wr8(b, HDR_TEST, nr); }
 
-static void read_name(const struct bar_ops *b, char *name, int max) {
+static void read_name(const struct bar_ops* b, char* name, int max) {
     int i;
     for (i = 0; i < max - 1; i++) {
         name[i] = rd8(b, HDR_NAME + i);
@@ -37,17 +37,18 @@ static void read_name(const struct bar_ops *b, char *name, int max) {
     name[i] = 0;
 }
 
-static int str_has(const char *s, const char *sub) {
+static int str_has(const char* s, const char* sub) {
     for (; *s; s++) {
         const char *a = s, *b = sub;
-        while (*a && *b && *a == *b) a++, b++;
+        while (*a && *b && *a == *b)
+            a++, b++;
         if (!*b) return 1;
     }
     return 0;
 }
 
 /* kvm-unit-tests' pci_testdev_one(): select, 16 writes, count. */
-static int run_tests(const struct bar_ops *b, unsigned first_id) {
+static int run_tests(const struct bar_ops* b, unsigned first_id) {
     int n;
     for (n = 0; n < 8; n++) {
         select_test(b, n);
@@ -67,14 +68,16 @@ static int run_tests(const struct bar_ops *b, unsigned first_id) {
         }
         uint32_t count = rd32(b, HDR_COUNT);
         printf("pci-testdev %3s: test %u %s: width %u offset 0x%x data 0x%x: count %u\n", b->kind,
-               (unsigned)rd8(b, HDR_TEST), name, width, (unsigned)offset, (unsigned)data, (unsigned)count);
+               (unsigned)rd8(b, HDR_TEST), name, width, (unsigned)offset, (unsigned)data,
+               (unsigned)count);
         CHECK_EQ(rd8(b, HDR_TEST), first_id + n);
         CHECK_EQ(count0, 0);
         CHECK_EQ(width, 1);
         CHECK(count == 0 || count == 16, "%s: count %u, expected 0 or 16", name, (unsigned)count);
         /* The precise expectation: only the test without an eventfd sees
          * the 1-byte writes. */
-        CHECK(count == (str_has(name, "no-eventfd") ? 16u : 0u), "%s: count %u", name, (unsigned)count);
+        CHECK(count == (str_has(name, "no-eventfd") ? 16u : 0u), "%s: count %u", name,
+              (unsigned)count);
     }
     return n;
 }
@@ -82,7 +85,7 @@ static int run_tests(const struct bar_ops *b, unsigned first_id) {
 /* The finer rules. Wider writes only where the offset is aligned for them:
  * a misaligned MMIO access is split into bytes by QEMU (and refused by
  * miniqemu: see mmio-misaligned.c). */
-static void finer_rules(const struct bar_ops *b) {
+static void finer_rules(const struct bar_ops* b) {
     /* no-eventfd (test 0): only writes of the data at the offset count. */
     select_test(b, 0);
     uint32_t off = rd32(b, HDR_OFFSET), data = rd32(b, HDR_DATA);
@@ -139,15 +142,15 @@ int main(void) {
     priv_install(0);
     static struct pci_device devs[16];
     int n = pci_enumerate(devs, 16);
-    struct pci_device *d = pci_find(devs, n, 0x1b36, 0x0005);
+    struct pci_device* d = pci_find(devs, n, 0x1b36, 0x0005);
     CHECK(d != 0, "no pci-testdev (1b36:0005) on the bus");
     if (!d) return 1;
-    printf("pci-testdev at 00:%02x.%x rev %02x class %04x pin %u\n", d->slot, d->fn, d->revision, d->class_code,
-           d->irq_pin);
+    printf("pci-testdev at 00:%02x.%x rev %02x class %04x pin %u\n", d->slot, d->fn, d->revision,
+           d->class_code, d->irq_pin);
     for (int i = 0; i < 6; i++) {
         if (!d->bar[i].size) continue;
-        printf("  BAR%d %s at 0x%lx size 0x%lx\n", i, d->bar[i].is_io ? "io" : "mem", (unsigned long)d->bar[i].addr,
-               (unsigned long)d->bar[i].size);
+        printf("  BAR%d %s at 0x%lx size 0x%lx\n", i, d->bar[i].is_io ? "io" : "mem",
+               (unsigned long)d->bar[i].addr, (unsigned long)d->bar[i].size);
     }
     CHECK_EQ(d->bar[0].size, 4096);
     CHECK_EQ(d->bar[0].is_io, 0);

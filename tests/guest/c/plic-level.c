@@ -18,7 +18,9 @@
 #define PLIC_THRESHOLD(c) (PLIC_BASE + 0x200000 + 0x1000 * (c))
 #define PLIC_CLAIM(c) (PLIC_BASE + 0x200004 + 0x1000 * (c))
 
-static int pending(unsigned src) { return (mmio_read32(PLIC_PENDING + 4 * (src / 32)) >> (src % 32)) & 1; }
+static int pending(unsigned src) {
+    return (mmio_read32(PLIC_PENDING + 4 * (src / 32)) >> (src % 32)) & 1;
+}
 static int meip(void) { return (csr_read(mip) & (1ul << IRQ_MEI)) != 0; }
 static int seip(void) { return (csr_read(mip) & (1ul << IRQ_SEI)) != 0; }
 

@@ -26,7 +26,9 @@
 #define MIP_MEIP (1ul << IRQ_MEI)
 #define MIP_SEIP (1ul << IRQ_SEI)
 
-static int pending(unsigned src) { return (mmio_read32(PLIC_PENDING + 4 * (src / 32)) >> (src % 32)) & 1; }
+static int pending(unsigned src) {
+    return (mmio_read32(PLIC_PENDING + 4 * (src / 32)) >> (src % 32)) & 1;
+}
 static int meip(void) { return (csr_read(mip) & MIP_MEIP) != 0; }
 static void uart_thri(int on) { mmio_write8(UART_IER, on ? 0x02 : 0x00); }
 
@@ -34,7 +36,7 @@ static volatile int irq_flag, irq_count;
 static volatile unsigned irq_claimed;
 static volatile uint8_t irq_iir;
 
-static uint64_t handler(struct trap_frame *f) {
+static uint64_t handler(struct trap_frame* f) {
     if (f->mcause == (CAUSE_IRQ | IRQ_MEI)) {
         unsigned src = mmio_read32(PLIC_CLAIM(0));
         irq_claimed = src;

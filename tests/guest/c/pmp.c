@@ -21,7 +21,7 @@ static uint8_t pages[8][PAGE] __attribute__((aligned(PAGE * 8)));
 
 static void write_pmpaddr(int i, uint64_t v) {
     switch (i) {
-#define C(n) \
+#define C(n)                                                                                       \
     case n: csr_write(pmpaddr##n, v); break;
         C(0) C(1) C(2) C(3) C(4) C(5) C(6) C(7) C(8) C(9) C(10) C(11) C(12) C(13) C(14) C(15)
 #undef C
@@ -29,7 +29,7 @@ static void write_pmpaddr(int i, uint64_t v) {
 }
 static uint64_t read_pmpaddr(int i) {
     switch (i) {
-#define C(n) \
+#define C(n)                                                                                       \
     case n: return csr_read(pmpaddr##n);
         C(0) C(1) C(2) C(3) C(4) C(5) C(6) C(7) C(8) C(9) C(10) C(11) C(12) C(13) C(14) C(15)
 #undef C
@@ -44,8 +44,10 @@ static void write_cfg(int i, uint8_t cfg) {
     uint64_t v = i < 8 ? csr_read(pmpcfg0) : csr_read(pmpcfg2);
     v &= ~(0xfful << (8 * (i % 8)));
     v |= (uint64_t)cfg << (8 * (i % 8));
-    if (i < 8) csr_write(pmpcfg0, v);
-    else csr_write(pmpcfg2, v);
+    if (i < 8)
+        csr_write(pmpcfg0, v);
+    else
+        csr_write(pmpcfg2, v);
 }
 static void set_entry(int i, uint8_t cfg, uint64_t addr) {
     write_cfg(i, 0);
@@ -76,12 +78,12 @@ static uint64_t do_sw(uint64_t a) {
 static uint64_t do_exec(uint64_t a) { return try_call(a, 0); }
 
 /* Runs fn(addr) in `mode`: expects no trap (cause < 0) or that exception. */
-static void expect(const char *what, int mode, lower_fn fn, uintptr_t addr, int cause) {
+static void expect(const char* what, int mode, lower_fn fn, uintptr_t addr, int cause) {
     trap_records_reset();
     run_lower(mode, fn, addr);
     if (cause < 0) {
-        CHECK(m_rec.count == 0, "%s (%s, 0x%lx): unexpected trap, mcause %lu", what, mode == PRV_S ? "S" : "U",
-              (unsigned long)addr, (unsigned long)m_rec.cause);
+        CHECK(m_rec.count == 0, "%s (%s, 0x%lx): unexpected trap, mcause %lu", what,
+              mode == PRV_S ? "S" : "U", (unsigned long)addr, (unsigned long)m_rec.cause);
     } else {
         CHECK(m_rec.count == 1 && m_rec.cause == (uint64_t)cause && m_rec.tval == addr,
               "%s (%s, 0x%lx): %d traps, mcause %ld, mtval 0x%lx; expected mcause %d", what,
@@ -145,11 +147,11 @@ static void test_tor_na4(void) {
     expect("TOR: store inside", PRV_U, do_sw, p1 + 80, 7);
     /* An 8-byte access that only partly lies in the region fails. */
     expect("TOR: partly inside (load)", PRV_S, do_ld, p1 + 96, 5);
-    *(volatile uint64_t *)(p1 + 56) = 0x1111111111111111ul;
+    *(volatile uint64_t*)(p1 + 56) = 0x1111111111111111ul;
     expect("TOR: partly inside (store)", PRV_S, do_sd, p1 + 60, 7);
-    CHECK(*(volatile uint64_t *)(p1 + 56) == 0x1111111111111111ul,
+    CHECK(*(volatile uint64_t*)(p1 + 56) == 0x1111111111111111ul,
           "a store partly inside a no-access region changed memory: 0x%lx",
-          (unsigned long)*(volatile uint64_t *)(p1 + 56));
+          (unsigned long)*(volatile uint64_t*)(p1 + 56));
     report("TOR: exact bounds; partial matches fail");
 
     /* NA4: the 4 bytes at p1 + 200, read-only. */
@@ -178,7 +180,8 @@ static void test_priority_exec(void) {
 
     /* Execute permission: code in page 2 returning 42. */
     static const uint32_t code[] = {0x02a00513 /* li a0, 42 */, 0x00008067 /* ret */};
-    for (unsigned i = 0; i < 2; i++) ((volatile uint32_t *)p2)[i] = code[i];
+    for (unsigned i = 0; i < 2; i++)
+        ((volatile uint32_t*)p2)[i] = code[i];
     __asm__ volatile("fence.i" ::: "memory");
     set_entry(5, PMP_NAPOT | PMP_R | PMP_W, napot(p2, PAGE));
     expect("fetch from a region without X", PRV_S, do_exec, p2, 1);

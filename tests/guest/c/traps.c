@@ -21,7 +21,10 @@ static uint64_t do_ecall(uint64_t arg) {
 
 static uint64_t do_ebreak(uint64_t arg) {
     uintptr_t pc;
-    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: ebreak\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: ebreak\n .option pop"
+                     : "=r"(pc)
+                     :
+                     : "memory");
     lower_pc = pc;
     return arg;
 }
@@ -66,12 +69,13 @@ static uint64_t do_load(uint64_t addr) {
 /* mtval must be the instruction bits (which QEMU 7.2 on virt gives, also for
  * CSR accesses it refuses; its spike machine writes 0 for those, see
  * asm/zicsr.S). zero_ok also accepts 0, which the spec allows. */
-static void check_illegal(const char *what, uint64_t pc, uint64_t bits, int zero_ok) {
+static void check_illegal(const char* what, uint64_t pc, uint64_t bits, int zero_ok) {
     CHECK(m_rec.count == 1, "%s: %d traps", what, m_rec.count);
     CHECK(m_rec.cause == 2, "%s: mcause %lu, expected 2", what, (unsigned long)m_rec.cause);
-    CHECK(m_rec.epc == pc, "%s: mepc 0x%lx, expected 0x%lx", what, (unsigned long)m_rec.epc, (unsigned long)pc);
-    CHECK(m_rec.tval == bits || (zero_ok && m_rec.tval == 0), "%s: mtval 0x%lx, expected 0x%lx", what,
-          (unsigned long)m_rec.tval, (unsigned long)bits);
+    CHECK(m_rec.epc == pc, "%s: mepc 0x%lx, expected 0x%lx", what, (unsigned long)m_rec.epc,
+          (unsigned long)pc);
+    CHECK(m_rec.tval == bits || (zero_ok && m_rec.tval == 0), "%s: mtval 0x%lx, expected 0x%lx",
+          what, (unsigned long)m_rec.tval, (unsigned long)bits);
 }
 
 static void test_ecall(void) {
@@ -110,7 +114,10 @@ static void test_ecall(void) {
 static void test_ebreak(void) {
     uintptr_t pc;
     trap_records_reset();
-    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: ebreak\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: ebreak\n .option pop"
+                     : "=r"(pc)
+                     :
+                     : "memory");
     CHECK_EQ(m_rec.count, 1);
     CHECK_EQ(m_rec.cause, 3);
     CHECK_EQ(m_rec.epc, pc);
@@ -118,7 +125,10 @@ static void test_ebreak(void) {
     CHECK(m_rec.tval == 0 || m_rec.tval == pc, "ebreak mtval 0x%lx", (unsigned long)m_rec.tval);
 
     trap_records_reset();
-    __asm__ volatile(".option push\n .option rvc\n lla %0, 1f\n 1: c.ebreak\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(".option push\n .option rvc\n lla %0, 1f\n 1: c.ebreak\n .option pop"
+                     : "=r"(pc)
+                     :
+                     : "memory");
     CHECK_EQ(m_rec.count, 1);
     CHECK_EQ(m_rec.cause, 3);
     CHECK_EQ(m_rec.epc, pc);
@@ -156,17 +166,27 @@ static void test_illegal(void) {
     trap_records_reset();
     uint64_t v = 0x1234;
     __asm__ volatile("lla %0, 1f\n 1: csrr %1, 0x7c0" : "=r"(pc), "+r"(v) : : "memory");
-    check_illegal("csrr 0x7c0", pc, *(volatile uint32_t *)pc, 0);
+    check_illegal("csrr 0x7c0", pc, *(volatile uint32_t*)pc, 0);
     CHECK_EQ(v, 0x1234);
-    CHECK_EQ(*(volatile uint32_t *)pc & 0xfff0307f, 0x7c002073); /* what the assembler made */
+    CHECK_EQ(*(volatile uint32_t*)pc & 0xfff0307f, 0x7c002073); /* what the assembler made */
     trap_records_reset();
-    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: csrw 0x7c0, x0\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: csrw 0x7c0, x0\n .option pop"
+                     : "=r"(pc)
+                     :
+                     : "memory");
     check_illegal("csrw 0x7c0", pc, 0x7c001073, 0);
     trap_records_reset();
-    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: csrw mhartid, x0\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: csrw mhartid, x0\n .option pop"
+                     : "=r"(pc)
+                     :
+                     : "memory");
     check_illegal("csrw mhartid", pc, 0xf1401073, 0);
     trap_records_reset();
-    __asm__ volatile(".option push\n .option norvc\n lla %0, 1f\n 1: csrrsi x0, cycle, 1\n .option pop" : "=r"(pc) : : "memory");
+    __asm__ volatile(
+        ".option push\n .option norvc\n lla %0, 1f\n 1: csrrsi x0, cycle, 1\n .option pop"
+        : "=r"(pc)
+        :
+        : "memory");
     check_illegal("csrrsi x0, cycle, 1", pc, 0xc000e073, 0);
     report("CSRs: 0x7c0 and writes to read-only CSRs are illegal, mtval = the encoding");
 
@@ -185,7 +205,7 @@ static void test_illegal(void) {
     check_illegal("wfi in U-mode", lower_pc, 0x10500073, 0);
     trap_records_reset();
     v = run_lower(PRV_S, do_csrr_mscratch, 0);
-    check_illegal("csrr mscratch in S-mode", lower_pc, *(volatile uint32_t *)lower_pc, 0);
+    check_illegal("csrr mscratch in S-mode", lower_pc, *(volatile uint32_t*)lower_pc, 0);
     CHECK_EQ(v, 0x5a5a); /* rd not written */
     trap_records_reset();
     run_lower(PRV_U, do_csrr_mscratch, 0);

@@ -22,20 +22,20 @@ struct pci_device {
     struct pci_bar bar[6];
 };
 
-uint32_t pci_cfg_read32(const struct pci_device *d, unsigned off);
-uint16_t pci_cfg_read16(const struct pci_device *d, unsigned off);
-uint8_t pci_cfg_read8(const struct pci_device *d, unsigned off);
-void pci_cfg_write32(const struct pci_device *d, unsigned off, uint32_t v);
-void pci_cfg_write16(const struct pci_device *d, unsigned off, uint16_t v);
+uint32_t pci_cfg_read32(const struct pci_device* d, unsigned off);
+uint16_t pci_cfg_read16(const struct pci_device* d, unsigned off);
+uint8_t pci_cfg_read8(const struct pci_device* d, unsigned off);
+void pci_cfg_write32(const struct pci_device* d, unsigned off, uint32_t v);
+void pci_cfg_write16(const struct pci_device* d, unsigned off, uint16_t v);
 
 /* Finds every function on bus 0, assigns its BARs and sets the command
  * register's I/O, memory and bus-master bits. Returns how many. */
-int pci_enumerate(struct pci_device *devs, int max);
+int pci_enumerate(struct pci_device* devs, int max);
 /* The first device with these ids, or 0. */
-struct pci_device *pci_find(struct pci_device *devs, int n, uint16_t vendor, uint16_t device);
+struct pci_device* pci_find(struct pci_device* devs, int n, uint16_t vendor, uint16_t device);
 /* Where the CPU reaches BAR `i`. */
-uintptr_t pci_bar_cpu(const struct pci_device *d, int i);
+uintptr_t pci_bar_cpu(const struct pci_device* d, int i);
 /* The PLIC source of the device's INTx (QEMU virt's swizzle). */
-unsigned pci_plic_source(const struct pci_device *d);
+unsigned pci_plic_source(const struct pci_device* d);
 
 #endif

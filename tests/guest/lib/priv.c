@@ -9,7 +9,7 @@ extern void priv_resume(uint64_t result) __attribute__((noreturn));
 
 /* The return ECALL of priv_return, or the illegal instruction of
  * priv_return_illegal, with the magic values. */
-static int is_return(const struct trap_frame *f) {
+static int is_return(const struct trap_frame* f) {
     if (f->regs[17] != PRIV_MAGIC_A7 || f->regs[16] != PRIV_MAGIC_A6) return 0;
     /* Any ECALL with the magic values: priv_enter clears a6/a7, so only a
      * lower-mode program that means it (priv_return, or a copy of that
@@ -19,13 +19,13 @@ static int is_return(const struct trap_frame *f) {
     return 0;
 }
 
-static uint64_t m_wrapper(struct trap_frame *f) {
+static uint64_t m_wrapper(struct trap_frame* f) {
     if (is_return(f) && ((csr_read(mstatus) & MSTATUS_MPP) >> 11) != PRV_M) {
         priv_resume(f->regs[10]);
     }
     if (m_user) return m_user(f);
-    printf("unexpected M-mode trap: mcause 0x%lx mepc 0x%lx mtval 0x%lx\n", (unsigned long)f->mcause,
-           (unsigned long)f->mepc, (unsigned long)f->mtval);
+    printf("unexpected M-mode trap: mcause 0x%lx mepc 0x%lx mtval 0x%lx\n",
+           (unsigned long)f->mcause, (unsigned long)f->mepc, (unsigned long)f->mtval);
     finisher_exit(98);
 }
 
@@ -37,7 +37,7 @@ void priv_install(trap_handler m_handler) {
     pmp_allow_all();
 }
 
-uint64_t s_trap_dispatch(struct trap_frame *f) {
+uint64_t s_trap_dispatch(struct trap_frame* f) {
     if (is_return(f)) {
         if (f->mcause == 2) {
             printf("run_lower: the return path is delegated (medeleg bit 2 set)\n");
@@ -48,8 +48,8 @@ uint64_t s_trap_dispatch(struct trap_frame *f) {
         return (uintptr_t)priv_return_illegal;
     }
     if (s_user) return s_user(f);
-    printf("unexpected S-mode trap: scause 0x%lx sepc 0x%lx stval 0x%lx\n", (unsigned long)f->mcause,
-           (unsigned long)f->mepc, (unsigned long)f->mtval);
+    printf("unexpected S-mode trap: scause 0x%lx sepc 0x%lx stval 0x%lx\n",
+           (unsigned long)f->mcause, (unsigned long)f->mepc, (unsigned long)f->mtval);
     finisher_exit(97);
 }
 
@@ -84,7 +84,7 @@ uint64_t run_lower(int mode, lower_fn fn, uint64_t arg) {
     return run_lower_at(mode, (uintptr_t)lower_trampoline, arg, (uintptr_t)fn, lower_stack_top());
 }
 
-unsigned insn_len(uintptr_t pc) { return (*(volatile uint16_t *)pc & 3) == 3 ? 4 : 2; }
+unsigned insn_len(uintptr_t pc) { return (*(volatile uint16_t*)pc & 3) == 3 ? 4 : 2; }
 
 struct trap_record m_rec, s_rec;
 
@@ -95,7 +95,7 @@ void trap_records_reset(void) {
     s_rec.cause = s_rec.epc = s_rec.tval = s_rec.status = ~0ul;
 }
 
-static uint64_t record(struct trap_record *r, struct trap_frame *f, uint64_t status) {
+static uint64_t record(struct trap_record* r, struct trap_frame* f, uint64_t status) {
     r->count++;
     r->cause = f->mcause;
     r->epc = f->mepc;
@@ -105,8 +105,8 @@ static uint64_t record(struct trap_record *r, struct trap_frame *f, uint64_t sta
     return f->mepc + insn_len(f->mepc);
 }
 
-uint64_t record_m_trap(struct trap_frame *f) { return record(&m_rec, f, csr_read(mstatus)); }
-uint64_t record_s_trap(struct trap_frame *f) {
+uint64_t record_m_trap(struct trap_frame* f) { return record(&m_rec, f, csr_read(mstatus)); }
+uint64_t record_s_trap(struct trap_frame* f) {
     /* SUM on while the handler reads the instruction: it may be in a U page. */
     uint64_t status = csr_read(sstatus);
     csr_set(sstatus, MSTATUS_SUM);
@@ -115,7 +115,7 @@ uint64_t record_s_trap(struct trap_frame *f) {
     return next;
 }
 
-void report(const char *name) {
+void report(const char* name) {
     static int reported;
     printf("%s: %s\n", name, guest_failures == reported ? "ok" : "FAILED");
     reported = guest_failures;

@@ -75,18 +75,18 @@ struct trap_record {
 };
 extern struct trap_record m_rec, s_rec;
 void trap_records_reset(void);
-uint64_t record_m_trap(struct trap_frame *f);
-uint64_t record_s_trap(struct trap_frame *f);
+uint64_t record_m_trap(struct trap_frame* f);
+uint64_t record_s_trap(struct trap_frame* f);
 /* Calls target(arg) (asm, so that a fetch fault comes back here). */
 uint64_t try_call(uintptr_t target, uint64_t arg);
 
 /* Prints "NAME: ok" when no CHECK failed since the previous report, and
  * "NAME: FAILED" otherwise. */
-void report(const char *name);
+void report(const char* name);
 
 /* Asm helpers in priv.S. */
-extern char lower_trampoline[], priv_return[], priv_return_ecall[], priv_return_illegal[], priv_return_csrr[],
-    s_trap_entry[];
+extern char lower_trampoline[], priv_return[], priv_return_ecall[], priv_return_illegal[],
+    priv_return_csrr[], s_trap_entry[];
 #endif
 
 #endif

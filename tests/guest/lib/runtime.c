@@ -17,13 +17,13 @@ int uart_getc(void) {
     return mmio_read8(UART0_BASE);
 }
 
-static int stdio_put(char c, FILE *f) {
+static int stdio_put(char c, FILE* f) {
     (void)f;
     uart_putc(c);
     return (unsigned char)c;
 }
 
-static int stdio_get(FILE *f) {
+static int stdio_get(FILE* f) {
     (void)f;
     int c;
     while ((c = uart_getc()) < 0) {
@@ -32,9 +32,9 @@ static int stdio_get(FILE *f) {
 }
 
 static FILE guest_stdio = FDEV_SETUP_STREAM(stdio_put, stdio_get, NULL, _FDEV_SETUP_RW);
-FILE *const stdin = &guest_stdio;
-FILE *const stdout = &guest_stdio;
-FILE *const stderr = &guest_stdio;
+FILE* const stdin = &guest_stdio;
+FILE* const stdout = &guest_stdio;
+FILE* const stderr = &guest_stdio;
 
 void finisher_exit(int code) {
     mmio_write32(TEST_BASE, code == 0 ? 0x5555 : (((uint32_t)code << 16) | 0x3333));
@@ -53,16 +53,17 @@ void trap_install(trap_handler handler) {
     csr_write(mtvec, (uintptr_t)trap_entry);
 }
 
-uint64_t trap_dispatch(struct trap_frame *frame) {
+uint64_t trap_dispatch(struct trap_frame* frame) {
     if (!current_handler) {
-        printf("unexpected trap: mcause 0x%lx mepc 0x%lx mtval 0x%lx\n", (unsigned long)frame->mcause,
-               (unsigned long)frame->mepc, (unsigned long)frame->mtval);
+        printf("unexpected trap: mcause 0x%lx mepc 0x%lx mtval 0x%lx\n",
+               (unsigned long)frame->mcause, (unsigned long)frame->mepc,
+               (unsigned long)frame->mtval);
         finisher_exit(99);
     }
     return current_handler(frame);
 }
 
-void wait_for_flag(volatile int *flag) {
+void wait_for_flag(volatile int* flag) {
     csr_clear(mstatus, 1 << 3);
     while (!*flag) {
         __asm__ volatile("wfi");
