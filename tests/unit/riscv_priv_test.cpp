@@ -418,3 +418,45 @@ TEST_F(RiscvPriv, AWaitingWfiLeavesAtOnceThoughItsBlockIsLinked) {
     t.resume(1000);
     EXPECT_EQ(h.x[a0], count) << "the hart went on past a waiting wfi";
 }
+
+// The privileged spec: csrrs/csrrc on mip modify the software-writable SEIP
+// bit only, never the PLIC's line that a read ORs in. OpenSBI sets and
+// clears STIP this way; a kernel hung once the live SEIP got latched.
+TEST_F(RiscvPriv, CsrsOnMipDoesNotLatchThePlicsSeip) {
+    hart_set_irq(h, IRQ_S_EXT, true);
+    h.x.set(a1, MIP_STIP);
+    run_in(PRV_M, {csrrs(a0, 0x344, a1), csrrc(a2, 0x344, a1), csrrsi(a3, 0x344, 2)});
+    ASSERT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a0], MIP_SEIP) << "a read shows the line";
+    EXPECT_EQ(h.x[a2], MIP_SEIP | MIP_STIP);
+    EXPECT_EQ(h.x[a3], MIP_SEIP);
+    EXPECT_EQ(read(MIP), MIP_SEIP | MIP_SSIP);
+    hart_set_irq(h, IRQ_S_EXT, false);
+    EXPECT_EQ(read(MIP), MIP_SSIP) << "SEIP went with the line";
+    // The software bit is still the guest's to set and clear.
+    h.x.set(a1, MIP_SEIP);
+    run_in(PRV_M, {csrrs(zero, 0x344, a1)});
+    EXPECT_EQ(read(MIP), MIP_SSIP | MIP_SEIP);
+    hart_set_irq(h, IRQ_S_EXT, true);
+    run_in(PRV_M, {csrrc(zero, 0x344, a1)});
+    EXPECT_EQ(read(MIP), MIP_SSIP | MIP_SEIP) << "the line still drives it";
+    hart_set_irq(h, IRQ_S_EXT, false);
+    EXPECT_EQ(read(MIP), MIP_SSIP);
+}
+
+// A trap loop retires nothing; hart_run must still return within its budget,
+// so that the vCPU loop fires timers and notices interrupts between slices.
+TEST_F(RiscvPriv, ATrapLoopThatRetiresNothingEndsTheSlice) {
+    // The fetch at the trap vector faults again and again: stvec points at
+    // memory that does not exist, and the fault is delegated to S.
+    write(MEDELEG, 1ull << EXCP_INST_ACCESS_FAULT);
+    h.stvec = 0x1000;
+    t.pmp_allow_all();
+    t.set_priv(PRV_S);
+    h.pc = 0x1000;
+    uint64_t before = h.instret;
+    t.resume(1000);
+    EXPECT_EQ(h.instret, before) << "nothing retired";
+    EXPECT_EQ(h.scause, EXCP_INST_ACCESS_FAULT);
+    EXPECT_EQ(h.pc, 0x1000u);
+}

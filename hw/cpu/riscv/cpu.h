@@ -272,8 +272,11 @@ inline const DecodedInsn* Hart::leave(const DecodedInsn* i, uint64_t target, uns
 // --- behaviour (the files listed at the top) ---
 
 void hart_reset(Hart& h);
-// Runs blocks until `budget` instructions retired, the hart halts in WFI,
-// or `stop` is set. Returns the instructions retired.
+// Runs blocks until `budget` steps are spent, the hart halts in WFI, or
+// `stop` is set. A step is an instruction retired or a trap taken, so a trap
+// loop that retires nothing still ends its slice and lets timers fire.
+// Returns the steps spent (what -icount turns into time; on QEMU too a
+// faulting instruction uses up its share of the instruction count).
 uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop);
 // Whether an enabled interrupt is pending (what ends WFI).
 bool hart_has_work(const Hart& h);
@@ -308,6 +311,9 @@ uint64_t hart_sret(Hart& h);
 enum class CsrResult { Ok, Illegal };
 CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value);
 CsrResult csr_write(Hart& h, unsigned csr, uint64_t value);
+// The value csrrs/csrrc set or clear bits in: the read value, except for
+// mip's SEIP, where only the software-writable bit takes part.
+CsrResult csr_read_modify_base(Hart& h, unsigned csr, uint64_t* value);
 // Whether `csr` exists at all, and its name, for info registers and in_asm.
 const char* csr_name(unsigned csr);
 

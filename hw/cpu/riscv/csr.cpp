@@ -21,6 +21,8 @@ struct CsrDef {
     Read read;
     Write write; // null: read-only
     Check check = nullptr;
+    // What csrrs/csrrc modify, when it differs from what a read returns.
+    Read modify_base = nullptr;
 };
 
 constexpr uint64_t MISA_VALUE = (2ull << 62) | // MXL = 64
@@ -69,6 +71,11 @@ void tvec_write(uint64_t& reg, uint64_t v) {
 }
 
 // mip: devices drive MSIP/MTIP/MEIP (and SEIP); software sets SSIP, STIP, SEIP.
+// A read shows SEIP as the OR of the software bit and the PLIC's line, but
+// csrrs/csrrc modify the software bit alone: firmware that sets STIP with
+// `csrs mip` must not latch the PLIC's live SEIP as a software interrupt.
+uint64_t mip_modify_base(Hart& h) { return (h.mip() & ~MIP_SEIP) | (h.mip_sw & MIP_SEIP); }
+
 void mip_write(Hart& h, uint64_t v) {
     h.mip_sw = (h.mip_sw & ~S_INTERRUPTS) | (v & S_INTERRUPTS);
     h.irq_check.store(true, std::memory_order_relaxed);
@@ -213,7 +220,7 @@ const CsrDef kCsrs[] = {
     {0x341, "mepc",       [](Hart& h) { return h.mepc; }, [](Hart& h, uint64_t v) { h.mepc = v & ~1ull; }},
     {0x342, "mcause",     [](Hart& h) { return h.mcause; }, [](Hart& h, uint64_t v) { h.mcause = v; }},
     {0x343, "mtval",      [](Hart& h) { return h.mtval; }, [](Hart& h, uint64_t v) { h.mtval = v; }},
-    {0x344, "mip",        [](Hart& h) { return h.mip(); }, mip_write},
+    {0x344, "mip",        [](Hart& h) { return h.mip(); }, mip_write, nullptr, mip_modify_base},
     // Machine counters
     {0xb00, "mcycle",     [](Hart& h) { return instret_now(h) + h.cycle_offset; },
                           [](Hart& h, uint64_t v) { h.cycle_offset = int64_t(v - instret_now(h)); }},
@@ -267,6 +274,13 @@ CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value) {
     const CsrDef* d = lookup().by_num[csr & 0xfff];
     if (!accessible(h, d, csr)) return CsrResult::Illegal;
     *value = d->read(h);
+    return CsrResult::Ok;
+}
+
+CsrResult csr_read_modify_base(Hart& h, unsigned csr, uint64_t* value) {
+    const CsrDef* d = lookup().by_num[csr & 0xfff];
+    if (!accessible(h, d, csr)) return CsrResult::Illegal;
+    *value = d->modify_base ? d->modify_base(h) : d->read(h);
     return CsrResult::Ok;
 }
 

@@ -328,14 +328,17 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     t_is_vcpu_thread = true;
     auto& c = cache();
     const uint64_t start = h.instret;
+    uint64_t traps = 0;
+    auto spent = [&] { return h.instret - start + traps; };
     const bool trace = qemu_loglevel_mask(LOG_EXEC | LOG_CPU);
-    while (h.instret - start < budget && !stop.load(std::memory_order_relaxed)) {
+    while (spent() < budget && !stop.load(std::memory_order_relaxed)) {
         if (h.irq_check.load(std::memory_order_acquire)) {
             h.irq_check.store(false, std::memory_order_relaxed);
             int irq = hart_pending_interrupt(h);
             if (irq >= 0) {
                 h.halted = false;
                 hart_take_trap(h, static_cast<uint64_t>(irq), 0, true);
+                traps++;
             } else if (h.halted && hart_has_work(h)) {
                 h.halted = false; // WFI ends even when the interrupt is masked
             }
@@ -378,9 +381,10 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             h.trap_pending = false;
             h.exit_insn = nullptr;
             hart_take_trap(h, h.trap_cause, h.trap_tval, false);
+            traps++;
         }
     }
-    return h.instret - start;
+    return spent();
 }
 
 void hart_invalidate_code(Hart&, const uint8_t* host, size_t len) {

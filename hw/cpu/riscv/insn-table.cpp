@@ -223,7 +223,10 @@ const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
     u64 old = 0;
     if (do_read && csr_read(h, i->csr, &old) != CsrResult::Ok) return illegal();
     if (do_write) {
-        u64 value = Op == CsrOp::Write ? src : Op == CsrOp::Set ? (old | src) : (old & ~src);
+        u64 base = old;
+        if (Op != CsrOp::Write && csr_read_modify_base(h, i->csr, &base) != CsrResult::Ok)
+            return illegal();
+        u64 value = Op == CsrOp::Write ? src : Op == CsrOp::Set ? (base | src) : (base & ~src);
         if (csr_write(h, i->csr, value) != CsrResult::Ok) return illegal();
     }
     h.x.set(i->rd, old);
