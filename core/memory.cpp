@@ -1,6 +1,7 @@
 #include "core/memory.h"
 
 #include "core/log.h"
+#include "core/qdev/qdev.h"
 
 #include <sys/mman.h>
 
@@ -166,6 +167,7 @@ void memory_region_init_io(MemoryRegion* mr, Object* owner, MemoryRegionOps ops,
                            uint64_t size) {
     mr->init_common(owner, std::move(name), size, MemoryRegion::Kind::Io);
     mr->m_ops = std::move(ops);
+    if (owner && object_dynamic_cast(owner, TYPE_DEVICE)) mr->m_io_device = owner;
 }
 
 void memory_region_init_alias(MemoryRegion* mr, Object* owner, std::string name, MemoryRegion* orig,
@@ -285,6 +287,41 @@ bool access_valid(MemoryRegion* mr, hwaddr addr, unsigned size, bool is_write) {
     return false;
 }
 
+// QEMU's MemReentrancyGuard. A device inside one of its own MMIO callbacks
+// may reach its registers again through DMA or an MSI write (a guest can
+// point edu's MSI address at edu's IRQ_RAISE register): followed, that
+// recursion would overflow the host stack. Such an access is refused and
+// logged, as QEMU does since 8.0. A chain through several devices is
+// bounded too: each device can be on the stack once.
+class DeviceIoScope {
+public:
+    explicit DeviceIoScope(const MemoryRegion* mr, hwaddr addr) : m_device(mr->io_device()) {
+        if (!m_device) return;
+        if (std::ranges::find(t_in_io, m_device) != t_in_io.end()) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "Blocked re-entrant IO on MemoryRegion: {} at addr: 0x{:X}", mr->name(),
+                          addr);
+            m_blocked = true;
+            return;
+        }
+        t_in_io.push_back(m_device);
+    }
+    ~DeviceIoScope() {
+        if (m_device && !m_blocked) t_in_io.pop_back();
+    }
+    DeviceIoScope(const DeviceIoScope&) = delete;
+    DeviceIoScope& operator=(const DeviceIoScope&) = delete;
+    bool blocked() const { return m_blocked; }
+
+private:
+    // Per thread: a re-entry is a nested call on one stack.
+    static thread_local std::vector<const Object*> t_in_io;
+    const Object* m_device;
+    bool m_blocked = false;
+};
+
+thread_local std::vector<const Object*> DeviceIoScope::t_in_io;
+
 // Splits or widens an access to what the callbacks implement, little-endian
 // (QEMU's access_with_adjusted_size).
 template <typename Fn>
@@ -307,6 +344,8 @@ MemTxResult memory_region_dispatch_read(MemoryRegion* mr, hwaddr addr, uint64_t*
                                         unsigned size) {
     *value = 0;
     if (!access_valid(mr, addr, size, false)) return MEMTX_DECODE_ERROR;
+    DeviceIoScope io(mr, addr);
+    if (io.blocked()) return MEMTX_ERROR;
     const auto& ops = mr->ops();
     MemTxResult r =
         access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
@@ -336,6 +375,8 @@ MemTxResult memory_region_dispatch_write(MemoryRegion* mr, hwaddr addr, uint64_t
             return MEMTX_OK;
         }
     }
+    DeviceIoScope io(mr, addr);
+    if (io.blocked()) return MEMTX_ERROR;
     const auto& ops = mr->ops();
     return access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
         uint64_t v = (value >> shift) & size_mask(s);

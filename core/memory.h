@@ -109,6 +109,9 @@ public:
     hwaddr alias_offset() const { return m_alias_offset; }
     const std::vector<MemoryRegion*>& subregions() const { return m_subregions; }
     const MemoryRegionOps& ops() const { return m_ops; }
+    // The device whose callbacks serve this I/O region, when the owner is a
+    // device: the unit that must not be re-entered (see DeviceIoScope).
+    Object* io_device() const { return m_io_device; }
     bool is_ram() const { return m_kind == Kind::Ram || m_kind == Kind::Rom; }
     bool is_rom() const { return m_kind == Kind::Rom; }
     // "ram", "rom" or "i/o", as `info mtree` says.
@@ -161,6 +164,7 @@ private:
     MemoryRegion* m_alias = nullptr;
     hwaddr m_alias_offset = 0;
     MemoryRegionOps m_ops;
+    Object* m_io_device = nullptr;
     uint8_t* m_ram = nullptr;
     size_t m_ram_mapped = 0;
     std::unique_ptr<std::atomic<uint8_t>[]> m_code; // one flag per 4 KiB page

@@ -311,6 +311,28 @@ TEST_F(EduTest, RaiseSendsAnMsiWhenMsiIsEnabled) {
     EXPECT_EQ(pci_cfg_read16(kEduSlot, 0, 0x42), 0x0080);
 }
 
+// A guest points edu's MSI at edu's own IRQ_RAISE register: the message
+// would raise again, and again. The memory API refuses the re-entry (QEMU's
+// MemReentrancyGuard) and logs it; the host stack is safe.
+TEST_F(EduTest, AnMsiAimedAtEdusOwnRegistersIsBlocked) {
+    (void)machine().take_guest_errors();
+    const hwaddr target = bar + EDU_IRQ_RAISE;
+    pci_cfg_write32(kEduSlot, 0, 0x44, static_cast<uint32_t>(target));
+    pci_cfg_write32(kEduSlot, 0, 0x48, static_cast<uint32_t>(target >> 32));
+    pci_cfg_write32(kEduSlot, 0, 0x4c, 0x0004);
+    pci_cfg_write32(kEduSlot, 0, 0x40, 0x00010000); // message control: enable
+    set_reg(EDU_IRQ_RAISE, 0x2);
+    EXPECT_EQ(reg(EDU_IRQ_STATUS), 0x2u) << "the message did not raise bit 2";
+    EXPECT_THAT(machine().take_guest_errors(),
+                ::testing::Contains(HasSubstr("Blocked re-entrant IO on MemoryRegion: edu-mmio at "
+                                              "addr: 0x60")));
+    // The same write from outside the device still works.
+    set_reg(EDU_IRQ_RAISE, 0x4);
+    EXPECT_EQ(reg(EDU_IRQ_STATUS), 0x6u);
+    set_reg(EDU_IRQ_ACK, 0x6);
+    machine().vm().reset();
+}
+
 // A level the device no longer drives must not stay pending across a system
 // reset: the PLIC latches requests, so this holds only because the PCI bus
 // (newer on the system bus) resets before the PLIC, which then sees INTx low.
