@@ -31,6 +31,10 @@ add_guest_test(edu-limits edu-limits EXPECT edu-limits.txt REFERENCE none
                ARGS -device edu,id=edu1,dma_mask=0xffffffff)
 add_guest_test(pci-testdev pci-testdev EXPECT pci-testdev.txt ARGS -device pci-testdev)
 add_guest_test(mmio-misaligned mmio-misaligned EXPECT mmio-misaligned.txt ARGS -device pci-testdev)
+# Every escape attempt on strng is refused, and each refusal is a guest_errors
+# line: stderr is compared too. QEMU has no strng.
+add_guest_test(strng-escape strng-escape EXPECT strng-escape.txt EXPECT_STDERR strng-escape.err
+               REFERENCE none ARGS -device strng -d guest_errors)
 add_guest_test(echo echo EXPECT echo.txt STDIN input/echo.txt)
 # The benchmark workloads run as tests too, so that a broken one shows here
 # rather than as a failed measurement (bench-compute prints miniqemu's exact

@@ -23,6 +23,7 @@ add_guest_c(edu c/edu.c)
 add_guest_c(edu-limits c/edu-limits.c)
 add_guest_c(pci-testdev c/pci-testdev.c)
 add_guest_c(mmio-misaligned c/mmio-misaligned.c)
+add_guest_c(strng-escape c/strng-escape.c)
 add_guest_c(echo c/echo.c)
 # Benchmark workloads (scripts/bench).
 add_guest_asm(bench-trivial asm/bench-trivial.S)

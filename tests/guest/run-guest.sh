@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Runs one guest program under miniqemu and checks what it did: its exit
-# status, and (when given) its console output byte for byte. When
-# qemu-system-riscv64 is installed and a reference machine is named, runs the
-# same program there too and requires the same output and status
-# (MINIQEMU_NO_REFERENCE=1 skips that, as the sanitizer runs do).
+# status, and (when given) its console output and its stderr (say, the -d
+# guest_errors log) byte for byte. When qemu-system-riscv64 is installed and a
+# reference machine is named, runs the same program there too and requires
+# the same output and status (MINIQEMU_NO_REFERENCE=1 skips that, as the
+# sanitizer runs do); stderr is not compared with QEMU's.
 #
-#   run-guest.sh --emulator BIN --elf FILE [--exit N] [--expect FILE] [--stdin FILE]
-#                [--reference virt|spike|none] [--timeout SECONDS] [-- EXTRA ARGS...]
+#   run-guest.sh --emulator BIN --elf FILE [--exit N] [--expect FILE] [--expect-stderr FILE]
+#                [--stdin FILE] [--reference virt|spike|none] [--timeout SECONDS]
+#                [-- EXTRA ARGS...]
 set -uo pipefail
 
-emulator= elf= exit_expected=0 expect= stdin_file=/dev/null reference=virt timeout_s=30
+emulator= elf= exit_expected=0 expect= expect_stderr= stdin_file=/dev/null reference=virt
+timeout_s=30
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --emulator) emulator=$2; shift 2 ;;
     --elf) elf=$2; shift 2 ;;
     --exit) exit_expected=$2; shift 2 ;;
     --expect) expect=$2; shift 2 ;;
+    --expect-stderr) expect_stderr=$2; shift 2 ;;
     --stdin) stdin_file=$2; shift 2 ;;
     --reference) reference=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
@@ -44,6 +48,11 @@ fi
 if [[ -n $expect ]] && ! cmp -s "$expect" "$tmp/ours.out"; then
   echo "FAIL: console output differs from $expect:"
   diff <(od -c "$expect") <(od -c "$tmp/ours.out") | head -40
+  failed=1
+fi
+if [[ -n $expect_stderr ]] && ! cmp -s "$expect_stderr" "$tmp/ours.err"; then
+  echo "FAIL: stderr differs from $expect_stderr:"
+  diff "$expect_stderr" "$tmp/ours.err" | head -40
   failed=1
 fi
 if [[ $failed -ne 0 ]]; then

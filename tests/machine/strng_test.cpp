@@ -104,7 +104,8 @@ TEST_F(StrngTest, TheEscapePatternIsRefused) {
         EXPECT_EQ(all_regs(), before) << "nothing changed anywhere";
         auto errors = machine().take_guest_errors();
         ASSERT_EQ(errors.size(), 2u);
-        EXPECT_THAT(errors[0], HasSubstr("out of range"));
+        EXPECT_THAT(errors[0], HasSubstr("refused"));
+        EXPECT_THAT(errors[0], HasSubstr(index & 3 ? "misaligned" : "out of range"));
     }
     // The device still works.
     ASSERT_EQ(wr32(latch(), 8 * 4), MEMTX_OK);
@@ -115,12 +116,19 @@ TEST_F(StrngTest, TheEscapePatternIsRefused) {
 
 TEST_F(StrngTest, OnlyFourByteAccessesMeanAnything) {
     set_reg(9, 0x11223344);
+    (void)machine().take_guest_errors();
     EXPECT_EQ(rd8(mmio() + 9 * 4), 0xff);
     EXPECT_EQ(wr16(mmio() + 9 * 4, 0), MEMTX_OK);
     EXPECT_EQ(reg(9), 0x11223344u);
     ASSERT_EQ(wr32(latch(), 9 * 4), MEMTX_OK);
     EXPECT_EQ(wr8(data(), 0), MEMTX_OK);
+    EXPECT_EQ(wr16(latch(), 0), MEMTX_OK);
     EXPECT_EQ(reg(9), 0x11223344u);
+    EXPECT_EQ(rd32(latch()), 9u * 4) << "a 2-byte write does not move the latch";
+    auto errors = machine().take_guest_errors();
+    ASSERT_EQ(errors.size(), 4u) << "each refusal is logged";
+    for (const auto& e : errors)
+        EXPECT_THAT(e, HasSubstr("refused: not 4 bytes"));
 }
 
 TEST_F(StrngTest, SystemResetClearsTheRegistersAndTheLatch) {
