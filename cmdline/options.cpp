@@ -5,6 +5,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 
 namespace mq {
 
@@ -129,6 +130,64 @@ const std::vector<OptionDef>& option_table() {
          "-no-reboot",
          "exit instead of rebooting",
          "Debug/Expert options"},
+        {{"no-shutdown"},
+         Arg::None,
+         "-no-shutdown",
+         "stop before shutdown",
+         "Debug/Expert options"},
+        {{"name"},
+         Arg::Required,
+         "-name string1[,process=string2][,debug-threads=on|off]",
+         "set the name of the guest\nstring1 sets the window title and string2 the process name",
+         "Standard options"},
+        {{"accel"},
+         Arg::Required,
+         "-accel [accel=]accelerator[,prop[=value][,...]]",
+         "select accelerator (tcg; 'help' for a list)\nthread=single|multi",
+         "Standard options"},
+        {{"enable-kvm"},
+         Arg::None,
+         "-enable-kvm",
+         "enable KVM full virtualization support",
+         "Standard options"},
+        {{"chardev"},
+         Arg::Required,
+         "-chardev backend,id=id[,mux=on|off][,...]",
+         "null, stdio, file,path=, pipe,path=, pty,\n"
+         "socket,path=|host=,port=[,server=on|off][,wait=on|off][,nodelay=on|off]"
+         "[,reconnect=seconds], ringbuf",
+         "Character device options"},
+        {{"mon"},
+         Arg::Required,
+         "-mon [chardev=]name[,mode=readline|control][,pretty=on|off]",
+         "a monitor on chardev 'name'",
+         "Debug/Expert options"},
+        {{"display"},
+         Arg::Required,
+         "-display none",
+         "select display backend type (only 'none' exists here)",
+         "Display options"},
+        {{"vga"},
+         Arg::Required,
+         "-vga [none]",
+         "select video card type (virt has none)",
+         "Display options"},
+        {{"nodefaults"},
+         Arg::None,
+         "-nodefaults",
+         "don't create default devices",
+         "Standard options"},
+        {{"rtc"},
+         Arg::Required,
+         "-rtc [base=utc|localtime|datetime][,clock=host|rt|vm]",
+         "set the RTC base and clock",
+         "Standard options"},
+        {{"pidfile"}, Arg::Required, "-pidfile file", "write PID to 'file'", "Standard options"},
+        {{"daemonize"},
+         Arg::None,
+         "-daemonize",
+         "daemonize QEMU after initializing",
+         "Standard options"},
     };
     return table;
 }
@@ -216,11 +275,18 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     flags[find_option("S")] = &stopped;
     flags[find_option("s")] = &gdb_default;
     flags[find_option("no-reboot")] = &no_reboot;
+    // Options read back from `occurrences` below need no store of their own.
+    std::map<const OptionDef*, std::vector<std::string>> other_values;
+    std::map<const OptionDef*, bool> other_flags;
     for (const auto& def : option_table()) {
         if (def.arg == Arg::Required) {
-            app.add_option(cli_name(def), *stores.at(&def), def.help)->allow_extra_args(false);
+            auto it = stores.find(&def);
+            auto* store = it != stores.end() ? it->second : &other_values[&def];
+            app.add_option(cli_name(def), *store, def.help)->allow_extra_args(false);
         } else {
-            app.add_flag(cli_name(def), *flags.at(&def), def.help)
+            auto it = flags.find(&def);
+            bool* flag = it != flags.end() ? it->second : &other_flags[&def];
+            app.add_flag(cli_name(def), *flag, def.help)
                 ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         }
     }
@@ -274,6 +340,19 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     opts.no_reboot = no_reboot;
     opts.show_help = help;
     opts.show_version = version;
+    opts.chardevs = args_of("chardev");
+    opts.mons = args_of("mon");
+    opts.accel = args_of("accel");
+    opts.name = last("name");
+    opts.display = last("display");
+    opts.vga = last("vga");
+    opts.rtc = last("rtc");
+    opts.pidfile = last("pidfile");
+    auto given = [&](std::string_view name) { return !args_of(name).empty(); };
+    opts.no_shutdown = given("no-shutdown");
+    opts.enable_kvm = given("enable-kvm");
+    opts.nodefaults = given("nodefaults");
+    opts.daemonize = given("daemonize");
     return opts;
 }
 

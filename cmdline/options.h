@@ -38,6 +38,15 @@ struct VmOptions {
     std::optional<std::string> log_file; // -D
     std::optional<OptionArg> icount;
     bool no_reboot = false;
+    // What harnesses and launchers pass (cmdline/host-options.cpp).
+    std::vector<OptionArg> chardevs; // -chardev
+    std::vector<OptionArg> mons;     // -mon
+    std::vector<OptionArg> accel;    // -accel
+    std::optional<OptionArg> name, display, vga, rtc, pidfile;
+    bool no_shutdown = false;
+    bool enable_kvm = false;
+    bool nodefaults = false;
+    bool daemonize = false;
     bool show_version = false;
     bool show_help = false;
 };

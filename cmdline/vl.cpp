@@ -2,6 +2,7 @@
 // options, logging, type registration, the machine, its devices, run.
 #include "cmdline/vl.h"
 
+#include "cmdline/host-options.h"
 #include "cmdline/options.h"
 #include "core/chardev.h"
 #include "core/cpus.h"
@@ -89,48 +90,6 @@ Result<unsigned> parse_smp_option(const OptionArg& arg, const MachineClass& mc) 
     return static_cast<unsigned>(cpus);
 }
 
-// -serial and -monitor, with QEMU's defaults: there is no graphical
-// console here, so without -nographic the defaults are -nographic's. The
-// serial port and the monitor share stdio through the mux (Ctrl-a c) unless
-// one of them was given explicitly.
-Status setup_chardevs(const VmOptions& opts) {
-    std::vector<std::string> serial_specs = opts.serial;
-    std::vector<std::string> monitor_specs = opts.monitor;
-    if (serial_specs.empty() && monitor_specs.empty()) {
-        serial_specs.push_back("mon:stdio");
-    } else {
-        if (serial_specs.empty()) serial_specs.push_back("stdio");
-        if (monitor_specs.empty()) monitor_specs.push_back("stdio");
-    }
-    std::vector<Chardev*> serials;
-    for (size_t i = 0; i < monitor_specs.size(); i++) {
-        const auto& spec = monitor_specs[i];
-        auto chr = qemu_chr_new(fmt::format("compat_monitor{}", i), spec);
-        if (!chr) {
-            Error e = chr.take_error().at("-monitor " + spec);
-            error_report_err(e);
-            return make_error("could not connect monitor to character backend '{}'", spec)
-                .at("-monitor " + spec);
-        }
-        if (*chr) monitor_init_hmp(*chr);
-    }
-    for (size_t i = 0; i < serial_specs.size(); i++) {
-        const auto& spec = serial_specs[i];
-        auto chr = qemu_chr_new(fmt::format("serial{}", i), spec);
-        if (!chr) {
-            Error e = chr.take_error().at("-serial " + spec);
-            error_report_err(e);
-            return make_error("could not connect serial device to character backend '{}'", spec)
-                .at("-serial " + spec);
-        }
-        // "mon:" puts a monitor on the same mux as the serial port.
-        if (*chr && spec.starts_with("mon:")) monitor_init_hmp(*chr);
-        serials.push_back(*chr);
-    }
-    serial_hds_set(std::move(serials));
-    return {};
-}
-
 // The bundled guest: next to the binary, or in ../share/miniqemu.
 Result<std::string> find_default_guest() {
     namespace fs = std::filesystem;
@@ -179,7 +138,22 @@ Status unsupported(const std::optional<std::string>& value, const char* option, 
 
 } // namespace
 
+namespace {
+
+InitResult qemu_init_inner(int argc, const char* const* argv);
+
+} // namespace
+
 InitResult qemu_init(int argc, const char* const* argv) {
+    InitResult init = qemu_init_inner(argc, argv);
+    // -daemonize: the waiting parent exits with this.
+    daemonize_ready(init.vm ? 0 : init.exit_status);
+    return init;
+}
+
+namespace {
+
+InitResult qemu_init_inner(int argc, const char* const* argv) {
     error_set_progname(argc > 0 ? argv[0] : "miniqemu");
     auto parsed = parse_command_line(argc, argv);
     if (!parsed) {
@@ -195,6 +169,7 @@ InitResult qemu_init(int argc, const char* const* argv) {
         print_stdout(version_text());
         return InitResult{nullptr, 0};
     }
+    if (auto parent_status = daemonize_start(opts)) return InitResult{nullptr, *parent_status};
 
     // Logging comes before type registration, so that -d qom narrates it.
     bool help_only = false;
@@ -271,6 +246,12 @@ InitResult qemu_init(int argc, const char* const* argv) {
             return InitResult{nullptr, 1};
         }
     }
+    for (auto st : {configure_accel(opts, machine_opts), apply_host_options(opts)}) {
+        if (!st) {
+            error_report_err(st.error());
+            return InitResult{nullptr, 1};
+        }
+    }
     if (opts.icount) {
         if (auto st = configure_icount(*opts.icount); !st) {
             error_report_err(st.error());
@@ -305,6 +286,8 @@ InitResult qemu_init(int argc, const char* const* argv) {
     if (!ms.dumpdtb.empty()) return InitResult{nullptr, (*vm)->dump_dtb()};
     return InitResult{std::move(*vm), 0};
 }
+
+} // namespace
 
 int qemu_main(int argc, const char* const* argv) {
     InitResult init = qemu_init(argc, argv);
@@ -404,6 +387,10 @@ int Vm::run() {
     int status = main_loop_run();
     vm_stop();
     cpus_shutdown();
+    {
+        BqlGuard bql;
+        qemu_chr_drain_all();
+    }
     qemu_log_flush();
     return status;
 }

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -47,6 +48,11 @@ public:
     Chardev& operator=(const Chardev&) = delete;
 
     const std::string& label() const { return m_label; }
+    // What `info chardev` shows after the label (QEMU's chr->filename):
+    // "stdio", "disconnected:unix:/tmp/s,server=on", ...
+    virtual std::string filename() const { return m_label; }
+    // Whether a frontend (a UART, a monitor) is attached.
+    bool frontend_open() const { return m_attached; }
 
     // Frontend to host. `frontend` says who writes (for the mux).
     virtual void write(const uint8_t* buf, size_t len) = 0;
@@ -60,6 +66,8 @@ public:
     virtual void accept_input() { deliver(); }
     // Starts host I/O (for stdio: reading the terminal).
     virtual void open();
+    // At exit: hands buffered output to the host, waiting at most `limit`.
+    virtual void drain(std::chrono::milliseconds limit) {}
     // Set when a mux owns this chardev; the mux opens it.
     Chardev* mux_owner = nullptr;
 
@@ -79,6 +87,7 @@ public:
     ~StdioChardev() override;
     void write(const uint8_t* buf, size_t len) override;
     void open() override;
+    std::string filename() const override { return "stdio"; }
 
 private:
     void start_read();
@@ -90,6 +99,7 @@ class NullChardev : public Chardev {
 public:
     using Chardev::Chardev;
     void write(const uint8_t*, size_t) override {}
+    std::string filename() const override { return "null"; }
 };
 
 // Output appended to a file; no input.
@@ -98,6 +108,7 @@ public:
     FileChardev(std::string label, int fd) : Chardev(std::move(label)), m_fd(fd) {}
     ~FileChardev() override;
     void write(const uint8_t* buf, size_t len) override;
+    std::string filename() const override { return "file"; }
 
 private:
     int m_fd;
@@ -109,6 +120,7 @@ public:
     using Chardev::Chardev;
     void write(const uint8_t* buf, size_t len) override { m_output.append(buf, buf + len); }
     std::string take_output() { return std::exchange(m_output, {}); }
+    std::string filename() const override { return "ringbuf"; }
 
 private:
     std::string m_output;
@@ -122,6 +134,8 @@ public:
     void receive_from_host(const uint8_t* buf, size_t len) override;
     void accept_input() override;
     void open() override;
+    void drain(std::chrono::milliseconds limit) override { m_backend->drain(limit); }
+    std::string filename() const override { return m_backend->filename(); }
     int focus() const { return m_focus; }
     void set_focus(int index);
 
@@ -135,15 +149,30 @@ private:
     std::deque<uint8_t> m_queue; // input for the focused frontend
 };
 
-// Creates a chardev from a -serial/-monitor spec: "stdio", "null", "ringbuf"
-// (keeps output in memory, for tests), "none"
-// (no chardev: returns null), "file:PATH", "mon:stdio". The chardev lives
-// until exit. Errors name the spec in QEMU's words.
-Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec);
-// The mux behind "mon:stdio", for the monitor to attach to.
+class PropertyBag;
+
+// -chardev BACKEND,id=ID[,mux=on][,...]: null, stdio, file (path, append),
+// pipe (path), pty, socket (path | host+port, server, wait, nodelay,
+// reconnect), ringbuf (keeps output in memory, for tests). `location` is the
+// option, for the messages a socket server prints while it waits.
+Result<Chardev*> qemu_chr_new_from_opts(const PropertyBag& opts, std::string_view location = {});
+// Creates a chardev labelled `label` from the short form that -serial,
+// -monitor, -qmp, -gdb and -qtest take: "stdio", "null", "pty", "ringbuf",
+// "file:PATH", "pipe:PATH", "tcp:[HOST]:PORT[,server=on][,wait=off]...",
+// "unix:PATH[,...]" (the old "server,nowait" spelling too, with QEMU's
+// warning), "mon:SPEC" (a mux for a serial port and a monitor),
+// "chardev:ID" (an existing one), or "none" (no chardev: returns null). The
+// chardev lives until exit. Errors are in QEMU's words.
+Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec,
+                              std::string_view location = {});
+// By label (a -chardev id).
 Chardev* qemu_chr_find(std::string_view label);
+// Every chardev, in the order they were made.
+std::vector<Chardev*> qemu_chr_list();
 // Starts every chardev's host I/O.
 void qemu_chr_open_all();
+// At exit: every chardev hands over the output it still buffers.
+void qemu_chr_drain_all();
 
 // The serial ports' chardevs (QEMU's serial_hd()): -serial, in order.
 void serial_hds_set(std::vector<Chardev*> chardevs);

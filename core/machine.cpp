@@ -124,6 +124,16 @@ void register_machine_types() {
 
 } // namespace
 
+namespace {
+std::optional<std::string>& vm_name() {
+    static std::optional<std::string> name;
+    return name;
+}
+} // namespace
+
+void qemu_set_name(std::string name) { vm_name() = std::move(name); }
+const std::optional<std::string>& qemu_get_name() { return vm_name(); }
+
 } // namespace mq
 
 [[maybe_unused]] static const bool registered = mq::type_init(mq::register_machine_types);

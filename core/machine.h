@@ -10,6 +10,7 @@
 #include "core/qom/object.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace mq {
@@ -45,6 +46,10 @@ struct MachineClass : DerivedClass<MachineClass, ObjectClass> {
 };
 
 const std::vector<uint8_t>* machine_get_fdt(MachineState& ms);
+
+// -name: the guest's name (QMP's query-name), if it has one.
+void qemu_set_name(std::string name);
+const std::optional<std::string>& qemu_get_name();
 
 // System reset: every device on the system bus tree, then the handlers
 // registered here in order (ROM blobs back into memory, then the CPUs).

@@ -1,5 +1,6 @@
 #include "core/main-loop.h"
 
+#include "core/cpus.h"
 #include "core/error.h"
 #include "core/timer.h"
 
@@ -22,6 +23,8 @@ thread_local bool t_bql_held = false;
 std::atomic<ShutdownCause> g_shutdown{ShutdownCause::None};
 std::atomic<int> g_exit_code{0};
 std::atomic<bool> g_no_reboot{false};
+std::atomic<bool> g_no_shutdown{false};
+bool g_daemonized = false;
 std::function<void()> g_reset_handler;
 
 } // namespace
@@ -51,6 +54,10 @@ void main_loop_post(std::function<void()> fn) {
 }
 
 void qemu_system_shutdown_request(ShutdownCause cause, int exit_code) {
+    if (g_no_shutdown.load() && cause == ShutdownCause::GuestShutdown && exit_code == 0) {
+        main_loop_post([] { vm_stop(); });
+        return;
+    }
     ShutdownCause expected = ShutdownCause::None;
     if (g_shutdown.compare_exchange_strong(expected, cause)) {
         g_exit_code.store(exit_code);
@@ -59,6 +66,9 @@ void qemu_system_shutdown_request(ShutdownCause cause, int exit_code) {
 }
 
 void qemu_set_no_reboot(bool no_reboot) { g_no_reboot.store(no_reboot); }
+void qemu_set_no_shutdown(bool no_shutdown) { g_no_shutdown.store(no_shutdown); }
+void qemu_set_daemonized(bool daemonized) { g_daemonized = daemonized; }
+bool is_daemonized() { return g_daemonized; }
 void qemu_set_reset_handler(std::function<void()> handler) { g_reset_handler = std::move(handler); }
 
 void qemu_system_reset_request() {

@@ -58,6 +58,13 @@ void qemu_system_reset_request();
 ShutdownCause qemu_shutdown_requested();
 int qemu_shutdown_exit_code();
 void qemu_set_no_reboot(bool no_reboot);
+// -no-shutdown: a guest that powers off (the finisher's pass, HTIF's exit 0)
+// stops the VM instead of ending the process; a monitor or QMP client can
+// still look at it. A failing exit code still ends the process, as on QEMU.
+void qemu_set_no_shutdown(bool no_shutdown);
+// -daemonize: stdio belongs to nobody.
+void qemu_set_daemonized(bool daemonized);
+bool is_daemonized();
 // Called by the main loop when a reset was requested (set by the machine).
 void qemu_set_reset_handler(std::function<void()> handler);
 

@@ -1,5 +1,7 @@
 #include "core/timer.h"
 
+#include <ctime>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -118,6 +120,49 @@ int64_t qemu_clock_get_ns(QEMUClockType type) {
     case QEMU_CLOCK_REALTIME:
     default: return host_monotonic_ns();
     }
+}
+
+namespace {
+struct RtcSettings {
+    QEMUClockType clock = QEMU_CLOCK_HOST;
+    RtcBase base;
+    int64_t ref_clock_ns = 0; // the rtc clock when -rtc was read
+    int64_t ref_date_ns = 0;  // the date it stood for
+    bool configured = false;
+};
+RtcSettings& rtc_settings() {
+    static RtcSettings s;
+    return s;
+}
+int64_t local_offset_ns(int64_t at_s) {
+    time_t t = static_cast<time_t>(at_s);
+    struct tm tm {};
+    localtime_r(&t, &tm);
+    return static_cast<int64_t>(tm.tm_gmtoff) * NANOSECONDS_PER_SECOND;
+}
+} // namespace
+
+void rtc_configure(QEMUClockType clock, RtcBase base) {
+    auto& r = rtc_settings();
+    r.clock = clock;
+    r.base = base;
+    r.ref_clock_ns = qemu_clock_get_ns(clock);
+    int64_t wall = qemu_clock_get_ns(QEMU_CLOCK_HOST);
+    r.ref_date_ns = base.date_s      ? *base.date_s * NANOSECONDS_PER_SECOND
+                    : base.localtime ? wall + local_offset_ns(wall / NANOSECONDS_PER_SECOND)
+                                     : wall;
+    r.configured = true;
+}
+
+QEMUClockType rtc_clock() { return rtc_settings().clock; }
+
+int64_t qemu_rtc_date_ns() {
+    auto& r = rtc_settings();
+    if (!r.configured) return qemu_clock_get_ns(QEMU_CLOCK_HOST);
+    // Wrapping arithmetic: a clock far off cannot overflow into UB.
+    return static_cast<int64_t>(static_cast<uint64_t>(r.ref_date_ns) +
+                                static_cast<uint64_t>(qemu_clock_get_ns(r.clock)) -
+                                static_cast<uint64_t>(r.ref_clock_ns));
 }
 
 void virtual_clock_set_mode(VirtualClockMode mode) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace mq {
 
@@ -56,6 +57,17 @@ private:
 inline void timer_mod(QEMUTimer* t, int64_t expire_time) { t->mod(expire_time); }
 inline void timer_del(QEMUTimer* t) { t->del(); }
 inline bool timer_pending(const QEMUTimer* t) { return t->pending(); }
+
+// -rtc: the clock the guest's real-time clock follows (host by default; vm
+// stops with the VM and obeys -icount), and the date it starts from.
+struct RtcBase {
+    std::optional<int64_t> date_s; // base=DATE, in seconds since the epoch
+    bool localtime = false;        // base=localtime
+};
+void rtc_configure(QEMUClockType clock, RtcBase base);
+QEMUClockType rtc_clock();
+// The date an RTC should show now, in ns since the epoch, as -rtc asks.
+int64_t qemu_rtc_date_ns();
 
 enum class VirtualClockMode { Realtime, Icount, Stepped };
 
