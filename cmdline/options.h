@@ -37,6 +37,9 @@ struct VmOptions {
     std::optional<OptionArg> log_items;  // -d
     std::optional<std::string> log_file; // -D
     std::optional<OptionArg> icount;
+    std::optional<OptionArg> accel;       // -accel
+    std::optional<std::string> qtest;     // -qtest DEV
+    std::optional<std::string> qtest_log; // -qtest-log FILE|none
     bool no_reboot = false;
     bool show_version = false;
     bool show_help = false;

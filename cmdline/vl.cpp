@@ -11,6 +11,7 @@
 #include "core/module.h"
 #include "core/monitor.h"
 #include "core/qdev/qdev.h"
+#include "core/qtest/qtest.h"
 #include "core/timer.h"
 
 #include <cstdio>
@@ -97,7 +98,9 @@ Status setup_chardevs(const VmOptions& opts) {
     std::vector<std::string> serial_specs = opts.serial;
     std::vector<std::string> monitor_specs = opts.monitor;
     if (serial_specs.empty() && monitor_specs.empty()) {
-        serial_specs.push_back("mon:stdio");
+        // Under qtest, as with QEMU's -display none, the guest's console
+        // stays off stdio (which -qtest stdio may want).
+        serial_specs.push_back(opts.qtest && !opts.nographic ? "null" : "mon:stdio");
     } else {
         if (serial_specs.empty()) serial_specs.push_back("stdio");
         if (monitor_specs.empty()) monitor_specs.push_back("stdio");
@@ -170,6 +173,33 @@ Status configure_icount(const OptionArg& arg) {
     }
     icount_configure(*n);
     return {};
+}
+
+// -accel tcg|qtest; -qtest implies qtest, as in QEMU.
+Status configure_accel(const VmOptions& opts) {
+    std::string accel = opts.qtest ? "qtest" : "tcg";
+    if (opts.accel) {
+        auto bag = keyval_parse(opts.accel->value, "accel");
+        if (!bag) return bag.take_error().at(opts.accel->location());
+        if (const std::string* name = bag->get("accel")) accel = *name;
+    }
+    if (accel == "qtest") {
+        qtest_accel_enable();
+    } else if (accel != "tcg") {
+        return make_error("invalid accelerator {}", accel).at(opts.accel->location());
+    }
+    return {};
+}
+
+// -qtest DEV [-qtest-log FILE]: the server on its own chardev.
+Status setup_qtest(const VmOptions& opts) {
+    if (!opts.qtest) return {};
+    auto chr = qemu_chr_new("qtest", *opts.qtest);
+    if (!chr || !*chr) {
+        if (!chr) error_report_err(chr.take_error().at("-qtest " + *opts.qtest));
+        return make_error("Failed to initialize device for qtest: \"{}\"", *opts.qtest);
+    }
+    return qtest_server_init(*chr, opts.qtest_log.value_or(""));
 }
 
 Status unsupported(const std::optional<std::string>& value, const char* option, const char* what) {
@@ -277,9 +307,11 @@ InitResult qemu_init(int argc, const char* const* argv) {
             return InitResult{nullptr, 1};
         }
     }
-    if (auto st = setup_chardevs(opts); !st) {
-        error_report_err(st.error());
-        return InitResult{nullptr, 1};
+    for (auto* step : {configure_accel, setup_chardevs, setup_qtest}) {
+        if (auto st = step(opts); !st) {
+            error_report_err(st.error());
+            return InitResult{nullptr, 1};
+        }
     }
     qemu_set_no_reboot(opts.no_reboot);
 
