@@ -12,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace mq {
@@ -67,7 +66,6 @@ private:
     Chardev* m_chr;
     std::FILE* m_log;
     std::chrono::steady_clock::time_point m_opened_at = std::chrono::steady_clock::now();
-    std::thread::id m_main_thread = std::this_thread::get_id();
     std::string m_inbuf;
     bool m_discarding = false; // skipping the rest of an overlong line
 
