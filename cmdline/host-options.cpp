@@ -4,6 +4,7 @@
 #include "core/machine.h"
 #include "core/main-loop.h"
 #include "core/monitor.h"
+#include "core/qtest/qtest.h"
 #include "core/timer.h"
 
 #include <fcntl.h>
@@ -35,6 +36,10 @@ Status check_only_keys(const PropertyBag& bag, std::initializer_list<std::string
 Status accel_named(std::string_view name, std::optional<std::string> location) {
     auto at = [&](Error e) { return location ? e.at(*location) : e; };
     if (name == "tcg") return {};
+    if (name == "qtest") {
+        qtest_accel_enable();
+        return {};
+    }
     return at(make_error("invalid accelerator {}", name));
 }
 
@@ -157,12 +162,15 @@ Status configure_accel(const VmOptions& opts, PropertyBag& machine_opts) {
         }
     }
     if (opts.enable_kvm) return accel_named("kvm", std::nullopt);
+    // -qtest implies -accel qtest, as in QEMU.
+    if (opts.qtest && opts.accel.empty()) return accel_named("qtest", std::nullopt);
     for (const auto& arg : opts.accel) {
         auto bag = keyval_parse(arg.value, "accel");
         if (!bag) return bag.take_error().at(arg.location());
         const std::string* name = bag->get("accel");
         if (!name) return make_error("Parameter 'accel' is missing").at(arg.location());
-        if (is_help_option(*name)) return make_error("Accelerators supported in QEMU binary:\ntcg");
+        if (is_help_option(*name))
+            return make_error("Accelerators supported in QEMU binary:\ntcg\nqtest");
         if (auto st = accel_named(*name, arg.location()); !st) return st;
         if (auto st = check_only_keys(*bag, {"accel", "thread", "tb-size", "one-insn-per-tb"}, arg);
             !st)
@@ -206,6 +214,17 @@ Status apply_host_options(const VmOptions& opts) {
     return {};
 }
 
+Status setup_qtest(const VmOptions& opts) {
+    if (!opts.qtest) return {};
+    std::string where = "-qtest " + *opts.qtest;
+    auto chr = qemu_chr_new("qtest", *opts.qtest, where);
+    if (!chr || !*chr) {
+        if (!chr) error_report_err(chr.take_error().at(where));
+        return make_error("Failed to initialize device for qtest: \"{}\"", *opts.qtest);
+    }
+    return qtest_server_init(*chr, opts.qtest_log.value_or(""));
+}
+
 Status setup_chardevs(const VmOptions& opts) {
     for (const auto& arg : opts.chardevs) {
         auto bag = keyval_parse(arg.value, "backend");
@@ -221,7 +240,8 @@ Status setup_chardevs(const VmOptions& opts) {
     bool default_serial = opts.serial.empty() && !opts.nodefaults;
     bool default_monitor =
         opts.monitor.empty() && opts.mons.empty() && opts.qmp.empty() && !opts.nodefaults;
-    bool invisible = !opts.nographic && (opts.daemonize || opts.display);
+    // Under qtest too: -qtest stdio may want stdio.
+    bool invisible = !opts.nographic && (opts.daemonize || opts.display || opts.qtest);
     // Each with the option that asked for it; QEMU names none for a default.
     struct Spec {
         std::string spec, where;

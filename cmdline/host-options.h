@@ -28,5 +28,7 @@ Status apply_host_options(const VmOptions& opts);
 // them was given; -display none and -daemonize send them nowhere, as QEMU's
 // invisible "vc" does; -nodefaults makes neither.
 Status setup_chardevs(const VmOptions& opts);
+// -qtest DEV [-qtest-log FILE]: the qtest server on its own chardev.
+Status setup_qtest(const VmOptions& opts);
 
 } // namespace mq

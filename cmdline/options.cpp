@@ -125,6 +125,21 @@ const std::vector<OptionDef>& option_table() {
          "-icount [shift=N]",
          "enable virtual instruction counter with 2^N clock ticks per\ninstruction",
          "Debug/Expert options"},
+        {{"accel"},
+         Arg::Required,
+         "-accel [accel=]accelerator[,thread=single|multi]",
+         "select accelerator (tcg, or qtest: the CPUs never run; 'help' for a list)",
+         "Debug/Expert options"},
+        {{"qtest"},
+         Arg::Required,
+         "-qtest dev",
+         "serve the qtest protocol on char device 'dev' (implies -accel qtest)",
+         "Debug/Expert options"},
+        {{"qtest-log"},
+         Arg::Required,
+         "-qtest-log file",
+         "write the qtest transcript to 'file' ('none': nowhere; default stderr)",
+         "Debug/Expert options"},
         {{"no-reboot"},
          Arg::None,
          "-no-reboot",
@@ -139,11 +154,6 @@ const std::vector<OptionDef>& option_table() {
          Arg::Required,
          "-name string1[,process=string2][,debug-threads=on|off]",
          "set the name of the guest\nstring1 sets the window title and string2 the process name",
-         "Standard options"},
-        {{"accel"},
-         Arg::Required,
-         "-accel [accel=]accelerator[,prop[=value][,...]]",
-         "select accelerator (tcg; 'help' for a list)\nthread=single|multi",
          "Standard options"},
         {{"enable-kvm"},
          Arg::None,
@@ -245,7 +255,7 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     app.set_help_flag();
     VmOptions opts;
     std::vector<std::string> machine, devices, memory, smp, bios, kernel, append, initrd, dtb,
-        serial, monitor, qmp, gdb, log_items, log_file, icount;
+        serial, monitor, qmp, gdb, log_items, log_file, icount, qtest, qtest_log;
     std::map<const OptionDef*, std::vector<std::string>*> stores;
     std::map<const OptionDef*, bool*> flags;
     bool help = false, version = false, nographic = false, stopped = false, gdb_default = false,
@@ -269,6 +279,8 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     bind("d", &log_items);
     bind("D", &log_file);
     bind("icount", &icount);
+    bind("qtest", &qtest);
+    bind("qtest-log", &qtest_log);
     flags[find_option("help")] = &help;
     flags[find_option("version")] = &version;
     flags[find_option("nographic")] = &nographic;
@@ -335,6 +347,8 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     opts.log_items = last("d");
     opts.log_file = last_value(log_file);
     opts.icount = last("icount");
+    opts.qtest = last_value(qtest);
+    opts.qtest_log = last_value(qtest_log);
     opts.nographic = nographic;
     opts.start_stopped = stopped;
     opts.no_reboot = no_reboot;

@@ -37,6 +37,8 @@ struct VmOptions {
     std::optional<OptionArg> log_items;  // -d
     std::optional<std::string> log_file; // -D
     std::optional<OptionArg> icount;
+    std::optional<std::string> qtest;     // -qtest DEV
+    std::optional<std::string> qtest_log; // -qtest-log FILE|none
     bool no_reboot = false;
     // What harnesses and launchers pass (cmdline/host-options.cpp).
     std::vector<OptionArg> chardevs; // -chardev

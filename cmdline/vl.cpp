@@ -258,9 +258,11 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
             return InitResult{nullptr, 1};
         }
     }
-    if (auto st = setup_chardevs(opts); !st) {
-        error_report_err(st.error());
-        return InitResult{nullptr, 1};
+    for (auto* step : {setup_chardevs, setup_qtest}) {
+        if (auto st = step(opts); !st) {
+            error_report_err(st.error());
+            return InitResult{nullptr, 1};
+        }
     }
     qemu_set_no_reboot(opts.no_reboot);
 

@@ -2,6 +2,7 @@
 
 #include "core/main-loop.h"
 #include "core/monitor.h"
+#include "core/qtest/qtest.h"
 #include "core/timer.h"
 
 namespace mq {
@@ -52,6 +53,9 @@ void vm_start() {
     auto& s = state();
     if (s.running) return;
     s.running = true;
+    // Under qtest the VM "runs" without its CPUs, and time moves only when
+    // the test steps it: nobody else fires the timers.
+    if (qtest_enabled()) return;
     virtual_clock_start();
     if (s.runner) {
         // The vCPU thread fires the virtual timers while it runs.
@@ -66,6 +70,7 @@ void vm_stop() {
     auto& s = state();
     if (!s.running) return;
     s.running = false;
+    if (qtest_enabled()) return;
     if (s.runner) {
         // The vCPU thread takes the big lock for MMIO: let it finish its block.
         if (bql_locked()) {

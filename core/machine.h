@@ -43,6 +43,10 @@ struct MachineClass : DerivedClass<MachineClass, ObjectClass> {
     std::function<Status(MachineState&)> done;
     // The flattened device tree the machine built, if it builds one.
     std::function<const std::vector<uint8_t>*(MachineState&)> get_fdt;
+    // Where port I/O appears in the system address space, for qtest's
+    // in/out commands (virt: the PCI I/O window). Size 0: no port I/O.
+    uint64_t pio_base = 0;
+    uint64_t pio_size = 0;
 };
 
 const std::vector<uint8_t>* machine_get_fdt(MachineState& ms);

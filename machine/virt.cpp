@@ -194,6 +194,8 @@ void virt_machine_class_init(ObjectClass& klass) {
     mc.default_ram_size = 128 * MiB;
     mc.init = virt_machine_init;
     mc.done = virt_machine_done;
+    mc.pio_base = virt_memmap[VIRT_PCIE_PIO].base;
+    mc.pio_size = virt_memmap[VIRT_PCIE_PIO].size;
     mc.get_fdt = [](MachineState& ms) { return &static_cast<RISCVVirtState&>(ms).fdt; };
 }
 
