@@ -137,9 +137,13 @@ Result<ElfImage> elf_parse(const std::string& path, ElfStatus* status) {
             continue;
         Elf64_Shdr strtab;
         if (!read_at(f, eh.e_shoff + uint64_t(sh.sh_link) * eh.e_shentsize, &strtab)) continue;
-        for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
+        // The header's size is a claim: the table ends at the end of the file.
+        if (sh.sh_offset > f.size()) continue;
+        uint64_t size = std::min<uint64_t>(sh.sh_size, f.size() - sh.sh_offset);
+        for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= size; off += sizeof(Elf64_Sym)) {
             Elf64_Sym sym;
-            if (!read_at(f, sh.sh_offset + off, &sym) || sym.st_name == 0) continue;
+            if (!read_at(f, sh.sh_offset + off, &sym)) break;
+            if (sym.st_name == 0) continue;
             uint64_t name_at = strtab.sh_offset + sym.st_name;
             if (name_at >= f.size()) continue;
             const char* name = reinterpret_cast<const char*>(f.data() + name_at);

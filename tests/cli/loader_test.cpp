@@ -1,0 +1,182 @@
+// Hostile images for -kernel, -bios, -initrd and -dtb. Whatever the file, the
+// process ends by itself, soon, in a few MiB, without a signal: a user error
+// gives QEMU's message and exit status 1, and what QEMU runs, runs.
+//
+// Each case runs under a 1 GiB address-space limit and a 5 s timeout, so a
+// loader that reads a huge file whole dies of bad_alloc, and one that loops
+// over a lying header is killed, instead of the test taking the machine.
+#include "tests/support/process.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+using namespace mq::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr uint64_t MiB = 1ull << 20;
+constexpr uint64_t GiB = 1ull << 30;
+
+// lui t0, 0x100; c.lui t1, 5; addi t1, t1, 0x555; sw t1, 0(t0); c.j .
+// Tells virt's sifive_test finisher "pass": the guest ends with status 0.
+const std::vector<uint8_t> pass_code = {0xb7, 0x02, 0x10, 0x00, 0x15, 0x63, 0x13, 0x03,
+                                        0x53, 0x55, 0x23, 0xa0, 0x62, 0x00, 0x01, 0xa0};
+constexpr uint64_t code_offset = 0x1000; // where pass_code lies in every ELF file below
+
+struct Segment {
+    uint64_t paddr;
+    uint64_t offset;
+    uint64_t filesz;
+    uint64_t memsz;
+};
+
+// An ELF executable: its program headers, pass_code at code_offset, and
+// optionally a symbol table header claiming `symtab_size` bytes. The file is
+// `file_size` long, sparse past what is written.
+struct ElfSpec {
+    std::vector<Segment> segments;
+    uint64_t file_size = code_offset + 16;
+    std::optional<uint64_t> symtab_size;
+};
+
+void write_at(int fd, uint64_t offset, const void* data, size_t len) {
+    ASSERT_EQ(pwrite(fd, data, len, static_cast<off_t>(offset)), static_cast<ssize_t>(len));
+}
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes, uint64_t size = 0) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ASSERT_GE(fd, 0) << path;
+    if (!bytes.empty()) write_at(fd, 0, bytes.data(), bytes.size());
+    if (size) {
+        ASSERT_EQ(ftruncate(fd, static_cast<off_t>(size)), 0);
+    }
+    close(fd);
+}
+
+void write_elf(const std::string& path, const ElfSpec& spec) {
+    constexpr uint64_t shoff = 0x200, strtab_off = 0x300, symtab_off = 0x400;
+    const char strtab[] = "\0main"; // no tohost: HTIF stays off
+    Elf64_Ehdr eh{};
+    std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+    eh.e_ident[EI_CLASS] = ELFCLASS64;
+    eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    eh.e_ident[EI_VERSION] = EV_CURRENT;
+    eh.e_type = ET_EXEC;
+    eh.e_machine = EM_RISCV;
+    eh.e_version = EV_CURRENT;
+    eh.e_entry = 0x80000000;
+    eh.e_phoff = sizeof(Elf64_Ehdr);
+    eh.e_ehsize = sizeof(Elf64_Ehdr);
+    eh.e_phentsize = sizeof(Elf64_Phdr);
+    eh.e_phnum = static_cast<uint16_t>(spec.segments.size());
+    eh.e_shentsize = sizeof(Elf64_Shdr);
+    if (spec.symtab_size) {
+        eh.e_shoff = shoff;
+        eh.e_shnum = 3; // null, .symtab, .strtab
+    }
+    std::vector<uint8_t> head(code_offset + pass_code.size());
+    std::memcpy(head.data(), &eh, sizeof eh);
+    for (size_t i = 0; i < spec.segments.size(); i++) {
+        const Segment& s = spec.segments[i];
+        Elf64_Phdr ph{};
+        ph.p_type = PT_LOAD;
+        ph.p_flags = PF_R | PF_X;
+        ph.p_offset = s.offset;
+        ph.p_vaddr = ph.p_paddr = s.paddr;
+        ph.p_filesz = s.filesz;
+        ph.p_memsz = s.memsz;
+        ph.p_align = 0x1000;
+        std::memcpy(head.data() + eh.e_phoff + i * sizeof ph, &ph, sizeof ph);
+    }
+    if (spec.symtab_size) {
+        Elf64_Shdr sh[3] = {};
+        sh[1].sh_type = SHT_SYMTAB;
+        sh[1].sh_offset = symtab_off;
+        sh[1].sh_size = *spec.symtab_size;
+        sh[1].sh_link = 2;
+        sh[1].sh_entsize = sizeof(Elf64_Sym);
+        sh[2].sh_type = SHT_STRTAB;
+        sh[2].sh_offset = strtab_off;
+        sh[2].sh_size = sizeof strtab;
+        std::memcpy(head.data() + shoff, sh, sizeof sh);
+        std::memcpy(head.data() + strtab_off, strtab, sizeof strtab);
+        Elf64_Sym sym{};
+        sym.st_name = 1;
+        sym.st_value = 0x80000000;
+        std::memcpy(head.data() + symtab_off + sizeof sym, &sym, sizeof sym);
+    }
+    std::memcpy(head.data() + code_offset, pass_code.data(), pass_code.size());
+    write_file(path, head, spec.file_size);
+}
+
+// One ordinary segment: pass_code at the start of RAM.
+Segment pass_segment() { return {0x80000000, code_offset, 16, 16}; }
+
+struct LoaderCase {
+    std::string name;
+    // "{dir}" stands for the directory the inputs are in.
+    std::vector<std::string> args;
+    int exit_status;
+    std::string err;
+};
+
+void PrintTo(const LoaderCase& c, std::ostream* os) { *os << c.name; }
+
+// The inputs, made once per run in a directory of their own.
+class LoaderInputs : public ::testing::TestWithParam<LoaderCase> {
+public:
+    static void SetUpTestSuite() {
+        dir() = ::testing::TempDir() + "miniqemu-loader-" + std::to_string(getpid());
+        std::filesystem::remove_all(dir());
+        std::filesystem::create_directories(dir());
+        auto at = [](const char* name) { return dir() + "/" + name; };
+        write_file(at("pass.bin"), pass_code);
+        write_elf(at("symtab-huge.elf"), {{pass_segment()}, code_offset + 16, ~0ull});
+    }
+    static void TearDownTestSuite() { std::filesystem::remove_all(dir()); }
+    static std::string& dir() {
+        static std::string d;
+        return d;
+    }
+};
+
+std::string expand(std::string s) {
+    const std::string key = "{dir}";
+    for (size_t at; (at = s.find(key)) != std::string::npos;)
+        s.replace(at, key.size(), LoaderInputs::dir());
+    return s;
+}
+
+TEST_P(LoaderInputs, EndInBoundedTimeAndMemory) {
+    const LoaderCase& c = GetParam();
+    std::vector<std::string> args = {"-M", "virt", "-nographic"};
+    for (const auto& a : c.args)
+        args.push_back(expand(a));
+    auto r = run_process(MINIQEMU_BINARY, args, {}, {.timeout = 5s, .address_space_bytes = GiB});
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_status, c.exit_status) << r.err;
+    EXPECT_EQ(r.err, expand(c.err));
+    EXPECT_EQ(r.out, "") << "stdout belongs to the guest";
+    EXPECT_LT(r.max_rss_bytes, 64 * MiB);
+}
+
+// Runs the guest, which passes: what QEMU does too.
+LoaderCase runs(std::string name, std::vector<std::string> args) {
+    return {std::move(name), std::move(args), 0, ""};
+}
+
+INSTANTIATE_TEST_SUITE_P(Loader, LoaderInputs,
+                         ::testing::Values(runs("ElfSymtabOf2To64Bytes",
+                                                {"-bios", "none", "-kernel",
+                                                 "{dir}/symtab-huge.elf"})),
+                         [](const auto& info) { return info.param.name; });
+
+} // namespace
