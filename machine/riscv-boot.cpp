@@ -17,21 +17,32 @@ Status check_fits(const char* what, const std::string& path, hwaddr addr, uint64
     return {};
 }
 
+// QEMU's wording when a file is there but cannot be loaded: no reason given.
+Error could_not_load(const char* what, const std::string& path) {
+    return make_error("could not load {} '{}'", what, path);
+}
+
 } // namespace
 
 Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, hwaddr load_addr,
-                                     hwaddr ram_base, uint64_t ram_size) {
+                                     hwaddr ram_base, uint64_t ram_size,
+                                     std::span<const std::string_view> symbols) {
+    auto file = ImageFile::open(path);
+    // Like QEMU's load_elf(), which perror()s, the one case with the OS's reason.
+    if (!file) return make_error("could not load {} '{}': {}", what, path, file.error().message);
+    // A directory, a pipe, /proc/self/mem, an empty file or /dev/zero: QEMU refuses them all.
+    if (file->size().value_or(0) == 0) return could_not_load(what, path);
+
     ElfStatus status;
-    auto elf = elf_parse(path, &status);
+    auto elf = elf_parse(*file, symbols, &status);
     LoadedImage loaded;
     if (elf) {
         for (const auto& seg : elf->segments) {
-            if (auto st = check_fits(what, path, seg.paddr, seg.bytes.size(), ram_base, ram_size);
-                !st) {
+            if (auto st = check_fits(what, path, seg.paddr, seg.memsz, ram_base, ram_size); !st) {
                 return st.take_error();
             }
         }
-        rom_add_elf(*elf, path);
+        if (auto st = rom_add_elf(*file, *elf, path); !st) return st.take_error();
         loaded.entry = elf->entry;
         loaded.end = elf->high;
         loaded.elf = std::move(*elf);
@@ -40,14 +51,15 @@ Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, 
     if (status != ElfStatus::NotElf) {
         return make_error("could not load {} '{}': {}", what, path, elf.error().message);
     }
-    auto raw = read_file(path);
-    if (!raw) return make_error("could not load {} '{}': {}", what, path, raw.error().message);
-    if (auto st = check_fits(what, path, load_addr, raw->size(), ram_base, ram_size); !st) {
+    uint64_t size = *file->size();
+    if (auto st = check_fits(what, path, load_addr, size, ram_base, ram_size); !st) {
         return st.take_error();
     }
-    rom_add_blob_fixed(path, *raw, load_addr);
+    auto raw = file->read(0, size);
+    if (!raw) return could_not_load(what, path);
+    rom_add_blob_fixed(path, std::move(*raw), load_addr);
     loaded.entry = load_addr;
-    loaded.end = load_addr + raw->size();
+    loaded.end = load_addr + size;
     return loaded;
 }
 
@@ -58,13 +70,17 @@ hwaddr riscv_calc_kernel_start_addr(hwaddr firmware_end) {
 Result<std::pair<hwaddr, hwaddr>> riscv_load_initrd(const std::string& path, hwaddr kernel_entry,
                                                     hwaddr ram_base, uint64_t ram_size) {
     hwaddr start = kernel_entry + std::min<uint64_t>(ram_size / 2, 128 * MiB);
-    auto data = read_file(path);
-    if (!data) return make_error("could not load ramdisk '{}'", path);
-    if (auto st = check_fits("ramdisk", path, start, data->size(), ram_base, ram_size); !st) {
+    // Unlike a kernel, an empty initrd (or /dev/null) is fine, as on QEMU.
+    auto file = ImageFile::open(path);
+    if (!file || !file->size()) return could_not_load("ramdisk", path);
+    uint64_t size = *file->size();
+    if (auto st = check_fits("ramdisk", path, start, size, ram_base, ram_size); !st) {
         return st.take_error();
     }
-    rom_add_blob_fixed(path, *data, start);
-    return std::pair{start, start + data->size()};
+    auto data = file->read(0, size);
+    if (!data) return could_not_load("ramdisk", path);
+    rom_add_blob_fixed(path, std::move(*data), start);
+    return std::pair{start, start + size};
 }
 
 hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size) {

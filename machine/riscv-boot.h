@@ -20,10 +20,12 @@ struct LoadedImage {
 };
 
 // Loads `path` as an ELF at its physical addresses, or else as a raw image
-// at `load_addr`. Everything must fall inside [ram_base, ram_base + ram_size).
-// `what` names it in errors: "kernel", "firmware".
+// at `load_addr`. Everything must fall inside [ram_base, ram_base + ram_size),
+// which is checked before the file is read. `what` names it in errors:
+// "kernel", "firmware". `symbols` are the ELF symbols to look up.
 Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, hwaddr load_addr,
-                                     hwaddr ram_base, uint64_t ram_size);
+                                     hwaddr ram_base, uint64_t ram_size,
+                                     std::span<const std::string_view> symbols = {});
 // Where a kernel goes after the firmware: the next 2 MiB boundary.
 hwaddr riscv_calc_kernel_start_addr(hwaddr firmware_end);
 // The initrd goes halfway into RAM, or 128 MiB in, whichever is lower.

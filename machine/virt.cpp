@@ -111,6 +111,9 @@ Status virt_machine_init(MachineState& ms) {
     return {};
 }
 
+// An ELF that has both talks to the host through HTIF (hw/char/riscv_htif.h).
+constexpr std::string_view htif_symbols[] = {"tohost", "fromhost"};
+
 // After -device: load what the command line names, then build the device
 // tree and the reset vector around it, as QEMU's virt_machine_done.
 Status virt_machine_done(MachineState& ms) {
@@ -134,7 +137,7 @@ Status virt_machine_done(MachineState& ms) {
         firmware = *found;
     }
     if (firmware) {
-        auto fw = riscv_load_image(*firmware, "firmware", dram, dram, ms.ram_size);
+        auto fw = riscv_load_image(*firmware, "firmware", dram, dram, ms.ram_size, htif_symbols);
         if (!fw) return fw.take_error();
         firmware_end = fw->end;
         s.start_addr = fw->entry;
@@ -146,8 +149,8 @@ Status virt_machine_done(MachineState& ms) {
     }
     if (!ms.kernel_filename.empty()) {
         hwaddr kernel_start = firmware ? riscv_calc_kernel_start_addr(firmware_end) : dram;
-        auto kernel =
-            riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram, ms.ram_size);
+        auto kernel = riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram,
+                                       ms.ram_size, htif_symbols);
         if (!kernel) return kernel.take_error();
         s.kernel_entry = kernel->entry;
         // Without firmware the reset vector jumps straight to the kernel.

@@ -9,6 +9,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -140,6 +141,17 @@ public:
         auto at = [](const char* name) { return dir() + "/" + name; };
         write_file(at("pass.bin"), pass_code);
         write_elf(at("symtab-huge.elf"), {{pass_segment()}, code_offset + 16, ~0ull});
+        write_elf(at("memsz-4g.elf"), {{{0x80000000, code_offset, 16, 4 * GiB}}});
+        ElfSpec eight;
+        for (uint64_t i = 0; i < 8; i++)
+            eight.segments.push_back({0x80000000 + i * 4 * GiB, code_offset, 16, 4 * GiB});
+        write_elf(at("eight-memsz-4g.elf"), eight);
+        write_elf(at("filesz-2g.elf"),
+                  {{{0x80000000, code_offset, 2 * GiB, 2 * GiB}}, code_offset + 2 * GiB});
+        write_file(at("sparse-2g"), {}, 2 * GiB);
+        write_file(at("empty"), {});
+        std::filesystem::create_directory(at("directory"));
+        ASSERT_EQ(mkfifo(at("fifo").c_str(), 0644), 0);
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(dir()); }
     static std::string& dir() {
@@ -172,11 +184,69 @@ TEST_P(LoaderInputs, EndInBoundedTimeAndMemory) {
 LoaderCase runs(std::string name, std::vector<std::string> args) {
     return {std::move(name), std::move(args), 0, ""};
 }
+LoaderCase fails(std::string name, std::vector<std::string> args, std::string err) {
+    return {std::move(name), std::move(args), 1, "miniqemu: " + std::move(err) + "\n"};
+}
 
-INSTANTIATE_TEST_SUITE_P(Loader, LoaderInputs,
-                         ::testing::Values(runs("ElfSymtabOf2To64Bytes",
-                                                {"-bios", "none", "-kernel",
-                                                 "{dir}/symtab-huge.elf"})),
-                         [](const auto& info) { return info.param.name; });
+// miniqemu's own message where QEMU's would only say "could not load".
+std::string does_not_fit(const std::string& what, const std::string& file, const char* range) {
+    return "could not load " + what + " '{dir}/" + file + "': " + range +
+           " does not fit in RAM (0x80000000-0x87ffffff)";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Loader, LoaderInputs,
+    ::testing::Values(
+        runs("ElfSymtabOf2To64Bytes", {"-bios", "none", "-kernel", "{dir}/symtab-huge.elf"}),
+        runs("KernelRaw", {"-bios", "none", "-kernel", "{dir}/pass.bin"}),
+        fails("KernelElfSegmentOf4GiB", {"-bios", "none", "-kernel", "{dir}/memsz-4g.elf"},
+              does_not_fit("kernel", "memsz-4g.elf", "0x80000000-0x17fffffff")),
+        fails("KernelElfEightSegmentsOf4GiB",
+              {"-bios", "none", "-kernel", "{dir}/eight-memsz-4g.elf"},
+              does_not_fit("kernel", "eight-memsz-4g.elf", "0x80000000-0x17fffffff")),
+        fails("KernelElfWith2GiBOfFileBytes", {"-bios", "none", "-kernel", "{dir}/filesz-2g.elf"},
+              does_not_fit("kernel", "filesz-2g.elf", "0x80000000-0xffffffff")),
+        fails("KernelRaw2GiB", {"-bios", "none", "-kernel", "{dir}/sparse-2g"},
+              does_not_fit("kernel", "sparse-2g", "0x80000000-0xffffffff")),
+        fails("KernelDevZero", {"-bios", "none", "-kernel", "/dev/zero"},
+              "could not load kernel '/dev/zero'"),
+        fails("KernelDevNull", {"-bios", "none", "-kernel", "/dev/null"},
+              "could not load kernel '/dev/null'"),
+        fails("KernelEmptyFile", {"-bios", "none", "-kernel", "{dir}/empty"},
+              "could not load kernel '{dir}/empty'"),
+        fails("KernelDirectory", {"-bios", "none", "-kernel", "{dir}/directory"},
+              "could not load kernel '{dir}/directory'"),
+        fails("KernelProcSelfMem", {"-bios", "none", "-kernel", "/proc/self/mem"},
+              "could not load kernel '/proc/self/mem'"),
+        fails("KernelFifo", {"-bios", "none", "-kernel", "{dir}/fifo"},
+              "could not load kernel '{dir}/fifo'"),
+        fails("Bios2GiB", {"-bios", "{dir}/sparse-2g"},
+              does_not_fit("firmware", "sparse-2g", "0x80000000-0xffffffff")),
+        fails("BiosDevZero", {"-bios", "/dev/zero"}, "could not load firmware '/dev/zero'"),
+        fails("BiosEmptyFile", {"-bios", "{dir}/empty"}, "could not load firmware '{dir}/empty'"),
+        fails("BiosDirectory", {"-bios", "{dir}/directory"},
+              "could not load firmware '{dir}/directory'"),
+        fails("BiosProcSelfMem", {"-bios", "/proc/self/mem"},
+              "could not load firmware '/proc/self/mem'"),
+        fails("Initrd2GiBIn128MiB",
+              {"-m", "128M", "-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd",
+               "{dir}/sparse-2g"},
+              does_not_fit("ramdisk", "sparse-2g", "0x84000000-0x103ffffff")),
+        fails("InitrdDirectory",
+              {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "{dir}/directory"},
+              "could not load ramdisk '{dir}/directory'"),
+        fails("InitrdProcSelfMem",
+              {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "/proc/self/mem"},
+              "could not load ramdisk '/proc/self/mem'"),
+        fails("InitrdFifo", {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "{dir}/fifo"},
+              "could not load ramdisk '{dir}/fifo'"),
+        // QEMU takes the size from seeking to the end: these are empty initrds.
+        runs("InitrdEmptyFile",
+             {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "{dir}/empty"}),
+        runs("InitrdDevNull",
+             {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "/dev/null"}),
+        runs("InitrdDevZero",
+             {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "/dev/zero"})),
+    [](const auto& info) { return info.param.name; });
 
 } // namespace
