@@ -9,8 +9,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -148,14 +146,6 @@ std::optional<uint64_t> ElfImage::symbol(std::string_view name) const {
         if (n == name) return v;
     }
     return std::nullopt;
-}
-
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error("{}", std::strerror(errno));
-    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    return data;
 }
 
 namespace {

@@ -91,8 +91,6 @@ Result<ElfImage> elf_parse(const ImageFile& file, std::span<const std::string_vi
 // land; segments that overlap each other are refused before anything is read,
 // so what is read is at most the memory they cover.
 Status rom_add_elf(const ImageFile& file, const ElfImage& image, const std::string& name);
-// The whole file. (Only -dtb still reads this way.)
-Result<std::vector<uint8_t>> read_file(const std::string& path);
 // The blobs registered so far, in address order.
 std::vector<Rom> rom_list();
 // Every blob must land on memory and none may overlap another.

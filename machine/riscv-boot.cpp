@@ -83,11 +83,20 @@ Result<std::pair<hwaddr, hwaddr>> riscv_load_initrd(const std::string& path, hwa
     return std::pair{start, start + size};
 }
 
-hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size) {
+namespace {
+// Within reach of 32-bit code: below 3 GiB when DRAM starts below it.
+hwaddr fdt_top(hwaddr dram_base, uint64_t mem_size) {
     hwaddr dram_end = dram_base + mem_size;
-    // Within reach of 32-bit code: below 3 GiB when DRAM starts below it.
-    hwaddr top = dram_base < 3072 * MiB ? std::min<hwaddr>(dram_end, 3072 * MiB) : dram_end;
-    return (top - fdt_size) & ~(2 * MiB - 1);
+    return dram_base < 3072 * MiB ? std::min<hwaddr>(dram_end, 3072 * MiB) : dram_end;
+}
+} // namespace
+
+hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size) {
+    return (fdt_top(dram_base, mem_size) - fdt_size) & ~(2 * MiB - 1);
+}
+
+uint64_t riscv_fdt_max_size(hwaddr dram_base, uint64_t mem_size) {
+    return fdt_top(dram_base, mem_size) - dram_base;
 }
 
 void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_size,

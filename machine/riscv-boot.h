@@ -33,6 +33,8 @@ Result<std::pair<hwaddr, hwaddr>> riscv_load_initrd(const std::string& path, hwa
                                                     hwaddr ram_base, uint64_t ram_size);
 // Near the top of RAM but below 3 GiB, 2 MiB aligned.
 hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size);
+// The largest FDT that riscv_compute_fdt_addr() can place in RAM.
+uint64_t riscv_fdt_max_size(hwaddr dram_base, uint64_t mem_size);
 // The reset vector and fw_dynamic_info, as ROM blobs at `rom_base`.
 void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_size,
                                uint64_t kernel_entry, hwaddr fdt_addr);

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/module.h"
 #include "hw/char/riscv_htif.h"
+#include "machine/fdt.h"
 #include "machine/riscv-boot.h"
 
 #include <filesystem>
@@ -173,8 +174,12 @@ Status virt_machine_done(MachineState& ms) {
     }
 
     if (!ms.dtb.empty()) {
-        auto blob = read_file(ms.dtb);
-        if (!blob) return make_error("load_device_tree() failed");
+        auto blob = load_device_tree(ms.dtb, riscv_fdt_max_size(dram, ms.ram_size));
+        if (!blob) {
+            // As QEMU: what went wrong, then that loading failed.
+            error_report_err(blob.error());
+            return make_error("load_device_tree() failed");
+        }
         s.fdt = std::move(*blob);
     } else {
         s.fdt = virt_create_fdt(s);

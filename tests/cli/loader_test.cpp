@@ -118,6 +118,19 @@ void write_elf(const std::string& path, const ElfSpec& spec) {
     write_file(path, head, spec.file_size);
 }
 
+// A device tree header that passes libfdt's checks and claims `totalsize` bytes.
+std::vector<uint8_t> fdt_header_claiming(uint32_t totalsize) {
+    // magic, totalsize, off_dt_struct, off_dt_strings, off_mem_rsvmap, version,
+    // last_comp_version, boot_cpuid_phys, size_dt_strings, size_dt_struct
+    const uint32_t fields[] = {0xd00dfeed, totalsize, 56, 72, 40, 17, 16, 0, 0, 16};
+    std::vector<uint8_t> out;
+    for (uint32_t f : fields) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            out.push_back(static_cast<uint8_t>(f >> shift));
+    }
+    return out;
+}
+
 // One ordinary segment: pass_code at the start of RAM.
 Segment pass_segment() { return {0x80000000, code_offset, 16, 16}; }
 
@@ -152,6 +165,18 @@ public:
         write_file(at("empty"), {});
         std::filesystem::create_directory(at("directory"));
         ASSERT_EQ(mkfifo(at("fifo").c_str(), 0644), 0);
+        auto dump = run_process(MINIQEMU_BINARY, {"-M", "virt,dumpdtb=" + at("virt.dtb")});
+        ASSERT_EQ(dump.exit_status, 0) << dump.err;
+        std::vector<uint8_t> dtb(100);
+        int fd = open(at("virt.dtb").c_str(), O_RDONLY);
+        ASSERT_EQ(read(fd, dtb.data(), dtb.size()), 100);
+        close(fd);
+        write_file(at("truncated.dtb"), dtb);
+        const std::string text = "this is not a device tree\n";
+        write_file(at("garbage.dtb"), {text.begin(), text.end()});
+        write_file(at("garbage-600m.dtb"), {text.begin(), text.end()}, 600 * MiB);
+        write_file(at("sparse-1g"), {}, GiB);
+        write_file(at("claims-256m.dtb"), fdt_header_claiming(256 * MiB), 256 * MiB);
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(dir()); }
     static std::string& dir() {
@@ -186,6 +211,19 @@ LoaderCase runs(std::string name, std::vector<std::string> args) {
 }
 LoaderCase fails(std::string name, std::vector<std::string> args, std::string err) {
     return {std::move(name), std::move(args), 1, "miniqemu: " + std::move(err) + "\n"};
+}
+
+// A guest that passes, with the device tree `path`.
+std::vector<std::string> dtb(std::string path) {
+    return {"-bios", "none", "-kernel", "{dir}/pass.bin", "-dtb", std::move(path)};
+}
+// QEMU's load_device_tree() says what went wrong, then virt says it failed.
+LoaderCase fails_dtb(std::string name, std::string path, const std::string& err) {
+    return fails(std::move(name), dtb(std::move(path)),
+                 err + "\nminiqemu: load_device_tree() failed");
+}
+std::string copy_failed(const char* fdt_error) {
+    return std::string("load_device_tree: Unable to copy device tree into memory: ") + fdt_error;
 }
 
 // miniqemu's own message where QEMU's would only say "could not load".
@@ -246,7 +284,22 @@ INSTANTIATE_TEST_SUITE_P(
         runs("InitrdDevNull",
              {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "/dev/null"}),
         runs("InitrdDevZero",
-             {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "/dev/zero"})),
+             {"-bios", "none", "-kernel", "{dir}/pass.bin", "-initrd", "/dev/zero"}),
+        runs("DtbDumpedByVirt", dtb("{dir}/virt.dtb")),
+        fails_dtb("DtbGarbage", "{dir}/garbage.dtb", copy_failed("FDT_ERR_BADMAGIC")),
+        fails_dtb("Dtb600MiBOfGarbage", "{dir}/garbage-600m.dtb", copy_failed("FDT_ERR_BADMAGIC")),
+        fails_dtb("DtbEmptyFile", "{dir}/empty", copy_failed("FDT_ERR_BADMAGIC")),
+        fails_dtb("DtbDevZero", "/dev/zero", copy_failed("FDT_ERR_BADMAGIC")),
+        fails_dtb("DtbTruncated", "{dir}/truncated.dtb", copy_failed("FDT_ERR_TRUNCATED")),
+        fails_dtb("DtbDirectory", "{dir}/directory",
+                  "Unable to get size of device tree file '{dir}/directory'"),
+        fails_dtb("DtbProcSelfMem", "/proc/self/mem",
+                  "Unable to get size of device tree file '/proc/self/mem'"),
+        fails_dtb("DtbMissing", "{dir}/missing.dtb",
+                  "Unable to get size of device tree file '{dir}/missing.dtb'"),
+        fails_dtb("Dtb1GiB", "{dir}/sparse-1g", "Device tree file '{dir}/sparse-1g' is too large"),
+        fails_dtb("DtbLargerThanRam", "{dir}/claims-256m.dtb",
+                  "Device tree file '{dir}/claims-256m.dtb' is too large")),
     [](const auto& info) { return info.param.name; });
 
 } // namespace
