@@ -17,6 +17,20 @@ Status check_fits(const char* what, const std::string& path, hwaddr addr, uint64
     return {};
 }
 
+// What QEMU loads of a segment that starts below RAM: at reset, the bytes
+// that land on no memory are dropped. A program linked at RAM's base
+// (-Ttext=0x80000000) has such a first segment, its ELF headers one page
+// below the text. Only that end is forgiven. A segment that misses RAM
+// altogether is refused, where QEMU silently drops it; one that runs past
+// the end of RAM is refused, where QEMU usually trips over the device tree
+// it put there.
+ElfImage::Segment drop_below_ram(const ElfImage::Segment& seg, hwaddr ram_base) {
+    if (seg.paddr >= ram_base || seg.memsz <= ram_base - seg.paddr) return seg;
+    uint64_t drop = ram_base - seg.paddr;
+    uint64_t from_file = std::min(drop, seg.filesz);
+    return {ram_base, seg.offset + from_file, seg.filesz - from_file, seg.memsz - drop};
+}
+
 // QEMU's wording when a file is there but cannot be loaded: no reason given.
 Error could_not_load(const char* what, const std::string& path) {
     return make_error("could not load {} '{}'", what, path);
@@ -37,7 +51,8 @@ Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, 
     auto elf = elf_parse(*file, symbols, &status);
     LoadedImage loaded;
     if (elf) {
-        for (const auto& seg : elf->segments) {
+        for (auto& seg : elf->segments) {
+            seg = drop_below_ram(seg, ram_base);
             if (auto st = check_fits(what, path, seg.paddr, seg.memsz, ram_base, ram_size); !st) {
                 return st.take_error();
             }

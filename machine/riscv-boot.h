@@ -21,7 +21,8 @@ struct LoadedImage {
 
 // Loads `path` as an ELF at its physical addresses, or else as a raw image
 // at `load_addr`. Everything must fall inside [ram_base, ram_base + ram_size),
-// which is checked before the file is read. `what` names it in errors:
+// which is checked before the file is read; only the part of an ELF segment
+// that starts below RAM is dropped, as QEMU does. `what` names it in errors:
 // "kernel", "firmware". `symbols` are the ELF symbols to look up.
 Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, hwaddr load_addr,
                                      hwaddr ram_base, uint64_t ram_size,

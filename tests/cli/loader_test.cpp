@@ -161,6 +161,10 @@ public:
         write_elf(at("eight-memsz-4g.elf"), eight);
         write_elf(at("filesz-2g.elf"),
                   {{{0x80000000, code_offset, 2 * GiB, 2 * GiB}}, code_offset + 2 * GiB});
+        // As ld -Ttext=0x80000000 links it: the ELF headers, then the text.
+        write_elf(at("linked-at-ram-base.elf"),
+                  {{{0x7ffff000, 0, code_offset + 16, code_offset + 16}}});
+        write_elf(at("below-ram.elf"), {{{0x7fff0000, code_offset, 16, 16}}});
         write_file(at("sparse-2g"), {}, 2 * GiB);
         write_file(at("empty"), {});
         std::filesystem::create_directory(at("directory"));
@@ -244,6 +248,11 @@ INSTANTIATE_TEST_SUITE_P(
               does_not_fit("kernel", "eight-memsz-4g.elf", "0x80000000-0x17fffffff")),
         fails("KernelElfWith2GiBOfFileBytes", {"-bios", "none", "-kernel", "{dir}/filesz-2g.elf"},
               does_not_fit("kernel", "filesz-2g.elf", "0x80000000-0xffffffff")),
+        runs("KernelElfLinkedAtRamBase",
+             {"-bios", "none", "-kernel", "{dir}/linked-at-ram-base.elf"}),
+        runs("BiosElfLinkedAtRamBase", {"-bios", "{dir}/linked-at-ram-base.elf"}),
+        fails("KernelElfBelowRam", {"-bios", "none", "-kernel", "{dir}/below-ram.elf"},
+              does_not_fit("kernel", "below-ram.elf", "0x7fff0000-0x7fff000f")),
         fails("KernelRaw2GiB", {"-bios", "none", "-kernel", "{dir}/sparse-2g"},
               does_not_fit("kernel", "sparse-2g", "0x80000000-0xffffffff")),
         fails("KernelDevZero", {"-bios", "none", "-kernel", "/dev/zero"},
