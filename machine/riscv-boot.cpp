@@ -149,14 +149,18 @@ void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_si
 }
 
 Result<std::string> riscv_find_firmware(const std::string& name) {
-    namespace fs = std::filesystem;
-    if (fs::exists(name)) return name;
+    // Without an error_code, exists() throws on a name too long to look up.
+    auto exists = [](const std::string& path) {
+        std::error_code ec;
+        return std::filesystem::exists(path, ec);
+    };
+    if (exists(name)) return name;
     for (const char* dir : {"/usr/share/qemu/", "/usr/lib/riscv64-linux-gnu/opensbi/generic/"}) {
-        if (fs::exists(std::string(dir) + name)) return std::string(dir) + name;
+        if (exists(std::string(dir) + name)) return std::string(dir) + name;
     }
     // Debian's opensbi package names it differently.
     std::string debian = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
-    if (name == "opensbi-riscv64-generic-fw_dynamic.bin" && fs::exists(debian)) return debian;
+    if (name == "opensbi-riscv64-generic-fw_dynamic.bin" && exists(debian)) return debian;
     return make_error("Unable to load the RISC-V firmware \"{}\"", name);
 }
 
