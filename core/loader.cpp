@@ -155,10 +155,14 @@ bool read_struct(const ImageFile& file, uint64_t offset, T* out) {
     return file.read(offset, out, sizeof(T));
 }
 
+// 11 million symbols: no real table comes near (a Linux vmlinux has a few
+// MiB); past it, a crafted one would only cost time, a second or more per GiB.
+constexpr uint64_t max_symtab_bytes = 256ull << 20;
+
 // Looks up `wanted` in the symbol table. Its header's sizes are claims: the
-// table is read only as far as the file goes, in chunks, and a name is read
-// only as far as the longest wanted one. The System V ABI allows one
-// SHT_SYMTAB; only the first is read, so the work is bounded by the file.
+// table is read only as far as the file goes (and max_symtab_bytes), in
+// chunks, and a name only as far as the longest wanted one. The System V ABI
+// allows one SHT_SYMTAB; only the first is read.
 void elf_find_symbols(const ImageFile& file, const Elf64_Ehdr& eh,
                       std::span<const std::string_view> wanted, ElfImage* image) {
     const uint64_t file_size = file.size().value_or(0);
@@ -175,7 +179,8 @@ void elf_find_symbols(const ImageFile& file, const Elf64_Ehdr& eh,
         sh.sh_offset >= file_size || strtab.sh_offset >= file_size) {
         return;
     }
-    const uint64_t count = std::min(sh.sh_size, file_size - sh.sh_offset) / sizeof(Elf64_Sym);
+    const uint64_t count =
+        std::min({sh.sh_size, file_size - sh.sh_offset, max_symtab_bytes}) / sizeof(Elf64_Sym);
     const uint64_t strtab_size = std::min(strtab.sh_size, file_size - strtab.sh_offset);
     size_t longest = 0;
     for (auto w : wanted)

@@ -154,6 +154,7 @@ public:
         auto at = [](const char* name) { return dir() + "/" + name; };
         write_file(at("pass.bin"), pass_code);
         write_elf(at("symtab-huge.elf"), {{pass_segment()}, code_offset + 16, ~0ull});
+        write_elf(at("symtab-huge-in-64g.elf"), {{pass_segment()}, 64 * GiB, ~0ull});
         write_elf(at("memsz-4g.elf"), {{{0x80000000, code_offset, 16, 4 * GiB}}});
         ElfSpec eight;
         for (uint64_t i = 0; i < 8; i++)
@@ -241,6 +242,8 @@ INSTANTIATE_TEST_SUITE_P(
     Loader, LoaderInputs,
     ::testing::Values(
         runs("ElfSymtabOf2To64Bytes", {"-bios", "none", "-kernel", "{dir}/symtab-huge.elf"}),
+        runs("ElfSymtabOf2To64BytesIn64GiB",
+             {"-bios", "none", "-kernel", "{dir}/symtab-huge-in-64g.elf"}),
         runs("KernelRaw", {"-bios", "none", "-kernel", "{dir}/pass.bin"}),
         fails("KernelElfSegmentOf4GiB", {"-bios", "none", "-kernel", "{dir}/memsz-4g.elf"},
               does_not_fit("kernel", "memsz-4g.elf", "0x80000000-0x17fffffff")),
