@@ -156,7 +156,7 @@ struct LoaderCase {
 void PrintTo(const LoaderCase& c, std::ostream* os) { *os << c.name; }
 
 // The inputs, made once per run in a directory of their own.
-class LoaderInputs : public ::testing::TestWithParam<LoaderCase> {
+class CliLoader : public ::testing::TestWithParam<LoaderCase> {
 public:
     static void SetUpTestSuite() {
         dir() = ::testing::TempDir() + "miniqemu-loader-" + std::to_string(getpid());
@@ -205,11 +205,11 @@ public:
 std::string expand(std::string s) {
     const std::string key = "{dir}";
     for (size_t at; (at = s.find(key)) != std::string::npos;)
-        s.replace(at, key.size(), LoaderInputs::dir());
+        s.replace(at, key.size(), CliLoader::dir());
     return s;
 }
 
-TEST_P(LoaderInputs, EndInBoundedTimeAndMemory) {
+TEST_P(CliLoader, EndInBoundedTimeAndMemory) {
     const LoaderCase& c = GetParam();
     std::vector<std::string> args = {"-M", "virt", "-nographic"};
     for (const auto& a : c.args)
@@ -252,7 +252,7 @@ std::string does_not_fit(const std::string& what, const std::string& file, const
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Loader, LoaderInputs,
+    Loader, CliLoader,
     ::testing::Values(
         runs("ElfSymtabOf2To64Bytes", {"-bios", "none", "-kernel", "{dir}/symtab-huge.elf"}),
         runs("ElfSymtabOf2To64BytesIn64GiB",
