@@ -1,12 +1,16 @@
 #include "core/loader.h"
 
 #include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <limits>
+#include <utility>
 
 namespace mq {
 
@@ -15,10 +19,44 @@ std::vector<Rom>& roms() {
     static std::vector<Rom> r;
     return r;
 }
+
+Error overlap_error(const Rom& a, const Rom& b) {
+    return make_error("Some ROM regions are overlapping")
+        .with_hint(fmt::format(
+            "These ROM regions might have been loaded by direct user request or by "
+            "default.\nThey could be BIOS/firmware images, a guest kernel, initrd or some "
+            "other file loaded into guest memory.\nCheck whether you intended to load all "
+            "this guest code, and whether it has been built to load to the correct "
+            "addresses.\n\nThe following two regions overlap (in the memory address "
+            "space):\n  {} (addresses 0x{:016x} - 0x{:016x})\n  {} (addresses 0x{:016x} - "
+            "0x{:016x})\n",
+            a.name, a.addr, a.addr + a.romsize, b.name, b.addr, b.addr + b.romsize));
+}
+
+// Blobs by address, without copying their bytes.
+std::vector<const Rom*> by_address(const std::vector<Rom>& blobs) {
+    std::vector<const Rom*> list;
+    for (const Rom& rom : blobs)
+        list.push_back(&rom);
+    std::ranges::stable_sort(list, {}, &Rom::addr);
+    return list;
+}
+
+// The first two blobs (in address order) that overlap, if any.
+Status check_overlaps(const std::vector<Rom>& blobs) {
+    auto list = by_address(blobs);
+    for (size_t i = 1; i < list.size(); i++) {
+        if (list[i - 1]->addr + list[i - 1]->romsize > list[i]->addr) {
+            return overlap_error(*list[i - 1], *list[i]);
+        }
+    }
+    return {};
+}
 } // namespace
 
-void rom_add_blob_fixed(std::string name, std::span<const uint8_t> data, hwaddr addr) {
-    roms().push_back(Rom{std::move(name), addr, std::vector<uint8_t>(data.begin(), data.end())});
+void rom_add_blob_fixed(std::string name, std::vector<uint8_t> data, hwaddr addr) {
+    uint64_t size = data.size();
+    roms().push_back(Rom{std::move(name), addr, std::move(data), size});
 }
 
 std::vector<Rom> rom_list() {
@@ -28,43 +66,80 @@ std::vector<Rom> rom_list() {
 }
 
 Status rom_check(AddressSpace* as) {
-    auto list = rom_list();
-    for (size_t i = 1; i < list.size(); i++) {
-        const Rom& prev = list[i - 1];
-        if (prev.addr + prev.data.size() > list[i].addr) {
-            return make_error("Some ROM regions are overlapping")
-                .with_hint(fmt::format(
-                    "These ROM regions might have been loaded by direct user request or by "
-                    "default.\nThey could be BIOS/firmware images, a guest kernel, initrd or some "
-                    "other file loaded into guest memory.\nCheck whether you intended to load all "
-                    "this guest code, and whether it has been built to load to the correct "
-                    "addresses.\n\nThe following two regions overlap (in the memory address "
-                    "space):\n  {} (addresses 0x{:016x} - 0x{:016x})\n  {} (addresses 0x{:016x} - "
-                    "0x{:016x})\n",
-                    prev.name, prev.addr, prev.addr + prev.data.size(), list[i].name, list[i].addr,
-                    list[i].addr + list[i].data.size()));
-        }
-    }
-    for (const Rom& rom : list) {
-        if (rom.data.empty()) continue;
+    if (auto st = check_overlaps(roms()); !st) return st;
+    for (const Rom* rom : by_address(roms())) {
+        if (rom->romsize == 0) continue;
         auto view = as->flatview();
-        for (hwaddr a = rom.addr; a < rom.addr + rom.data.size();) {
+        for (hwaddr a = rom->addr; a < rom->addr + rom->romsize;) {
             const FlatRange* fr = view->lookup(a);
             if (!fr)
-                return make_error("could not load '{}' at 0x{:x}: no memory there", rom.name, a);
-            a = static_cast<hwaddr>(std::min<Int128>(fr->end, rom.addr + rom.data.size()));
+                return make_error("could not load '{}' at 0x{:x}: no memory there", rom->name, a);
+            a = static_cast<hwaddr>(std::min<Int128>(fr->end, rom->addr + rom->romsize));
         }
     }
     return {};
 }
 
 void rom_reset(AddressSpace* as) {
+    static const std::array<uint8_t, 64 * 1024> zeros{};
     for (const Rom& rom : roms()) {
         (void)address_space_write_rom(as, rom.addr, rom.data.data(), rom.data.size());
+        for (uint64_t done = rom.data.size(); done < rom.romsize;) {
+            uint64_t len = std::min<uint64_t>(zeros.size(), rom.romsize - done);
+            (void)address_space_write_rom(as, rom.addr + done, zeros.data(), len);
+            done += len;
+        }
     }
 }
 
 void rom_clear() { roms().clear(); }
+
+Result<ImageFile> ImageFile::open(const std::string& path) {
+    // Non-blocking, or opening a FIFO would wait for a writer.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return make_error("{}", std::strerror(errno));
+    std::optional<uint64_t> size;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        off_t end = lseek(fd, 0, SEEK_END);
+        if (end >= 0) size = static_cast<uint64_t>(end);
+    }
+    return ImageFile(path, fd, size);
+}
+
+ImageFile::ImageFile(ImageFile&& other) noexcept
+    : m_path(std::move(other.m_path)), m_fd(std::exchange(other.m_fd, -1)), m_size(other.m_size) {}
+
+ImageFile& ImageFile::operator=(ImageFile&& other) noexcept {
+    std::swap(m_path, other.m_path);
+    std::swap(m_fd, other.m_fd);
+    std::swap(m_size, other.m_size);
+    return *this;
+}
+
+ImageFile::~ImageFile() {
+    if (m_fd >= 0) close(m_fd);
+}
+
+bool ImageFile::read(uint64_t offset, void* buf, size_t len) const {
+    auto* p = static_cast<uint8_t*>(buf);
+    while (len > 0) {
+        if (offset > uint64_t(std::numeric_limits<off_t>::max())) return false;
+        ssize_t n = pread(m_fd, p, len, static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        offset += n;
+        len -= n;
+    }
+    return true;
+}
+
+std::optional<std::vector<uint8_t>> ImageFile::read(uint64_t offset, uint64_t len) const {
+    std::vector<uint8_t> data(len);
+    if (!read(offset, data.data(), data.size())) return std::nullopt;
+    return data;
+}
 
 std::optional<uint64_t> ElfImage::symbol(std::string_view name) const {
     for (const auto& [n, v] : symbols) {
@@ -73,32 +148,74 @@ std::optional<uint64_t> ElfImage::symbol(std::string_view name) const {
     return std::nullopt;
 }
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error("{}", std::strerror(errno));
-    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-    return data;
-}
-
 namespace {
 
 template <typename T>
-bool read_at(const std::vector<uint8_t>& file, uint64_t offset, T* out) {
-    if (offset > file.size() || file.size() - offset < sizeof(T)) return false;
-    std::memcpy(out, file.data() + offset, sizeof(T));
-    return true;
+bool read_struct(const ImageFile& file, uint64_t offset, T* out) {
+    return file.read(offset, out, sizeof(T));
+}
+
+// 11 million symbols: no real table comes near (a Linux vmlinux has a few
+// MiB); past it, a crafted one would only cost time, a second or more per GiB.
+constexpr uint64_t max_symtab_bytes = 256ull << 20;
+
+// Looks up `wanted` in the symbol table. Its header's sizes are claims: the
+// table is read only as far as the file goes (and max_symtab_bytes), in
+// chunks, and a name only as far as the longest wanted one. The System V ABI
+// allows one SHT_SYMTAB; only the first is read.
+void elf_find_symbols(const ImageFile& file, const Elf64_Ehdr& eh,
+                      std::span<const std::string_view> wanted, ElfImage* image) {
+    const uint64_t file_size = file.size().value_or(0);
+    if (eh.e_shentsize != sizeof(Elf64_Shdr)) return;
+    Elf64_Shdr sh{};
+    unsigned i = 0;
+    for (; i < eh.e_shnum; i++) {
+        if (!read_struct(file, eh.e_shoff + uint64_t(i) * sizeof sh, &sh)) return;
+        if (sh.sh_type == SHT_SYMTAB) break;
+    }
+    Elf64_Shdr strtab;
+    if (i == eh.e_shnum || sh.sh_link >= eh.e_shnum ||
+        !read_struct(file, eh.e_shoff + uint64_t(sh.sh_link) * sizeof strtab, &strtab) ||
+        sh.sh_offset >= file_size || strtab.sh_offset >= file_size) {
+        return;
+    }
+    const uint64_t count =
+        std::min({sh.sh_size, file_size - sh.sh_offset, max_symtab_bytes}) / sizeof(Elf64_Sym);
+    const uint64_t strtab_size = std::min(strtab.sh_size, file_size - strtab.sh_offset);
+    size_t longest = 0;
+    for (auto w : wanted)
+        longest = std::max(longest, w.size());
+    std::vector<char> name(longest + 1);
+    std::vector<Elf64_Sym> chunk(std::min<uint64_t>(count, 4096));
+    for (uint64_t done = 0; done < count;) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), count - done));
+        if (!file.read(sh.sh_offset + done * sizeof(Elf64_Sym), chunk.data(),
+                       n * sizeof(Elf64_Sym))) {
+            return;
+        }
+        done += n;
+        for (const Elf64_Sym& sym : std::span(chunk).first(n)) {
+            if (sym.st_name == 0 || sym.st_name >= strtab_size) continue;
+            size_t len =
+                static_cast<size_t>(std::min<uint64_t>(name.size(), strtab_size - sym.st_name));
+            if (!file.read(strtab.sh_offset + sym.st_name, name.data(), len)) return;
+            std::string_view found(name.data(), strnlen(name.data(), len));
+            if (found.size() == len) continue; // longer than any wanted name, or unterminated
+            if (std::ranges::find(wanted, found) != wanted.end()) {
+                image->symbols.emplace_back(std::string(found), sym.st_value);
+            }
+        }
+    }
 }
 
 } // namespace
 
-Result<ElfImage> elf_parse(const std::string& path, ElfStatus* status) {
+Result<ElfImage> elf_parse(const ImageFile& file, std::span<const std::string_view> wanted_symbols,
+                           ElfStatus* status) {
     *status = ElfStatus::Bad;
-    auto file = read_file(path);
-    if (!file) return file.take_error();
-    const auto& f = *file;
+    const uint64_t file_size = file.size().value_or(0);
     Elf64_Ehdr eh;
-    if (!read_at(f, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+    if (!read_struct(file, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
         *status = ElfStatus::NotElf;
         return make_error("not an ELF file");
     }
@@ -113,47 +230,40 @@ Result<ElfImage> elf_parse(const std::string& path, ElfStatus* status) {
     image.low = ~hwaddr(0);
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
-        if (!read_at(f, eh.e_phoff + uint64_t(i) * eh.e_phentsize, &ph)) {
+        if (!read_struct(file, eh.e_phoff + uint64_t(i) * eh.e_phentsize, &ph)) {
             return make_error("truncated program header");
         }
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
-        if (ph.p_filesz > ph.p_memsz || ph.p_offset > f.size() ||
-            f.size() - ph.p_offset < ph.p_filesz) {
+        if (ph.p_filesz > ph.p_memsz || ph.p_offset > file_size ||
+            file_size - ph.p_offset < ph.p_filesz) {
             return make_error("segment {} lies outside the file", i);
         }
-        if (ph.p_memsz > (1ull << 32)) return make_error("segment {} is too large", i);
-        ElfImage::Segment seg{ph.p_paddr, std::vector<uint8_t>(ph.p_memsz, 0)};
-        std::memcpy(seg.bytes.data(), f.data() + ph.p_offset, ph.p_filesz);
+        if (ph.p_memsz > ~hwaddr(0) - ph.p_paddr) {
+            return make_error("segment {} wraps around the address space", i);
+        }
+        image.segments.push_back({ph.p_paddr, ph.p_offset, ph.p_filesz, ph.p_memsz});
         image.low = std::min(image.low, ph.p_paddr);
         image.high = std::max(image.high, ph.p_paddr + ph.p_memsz);
-        image.segments.push_back(std::move(seg));
     }
     if (image.segments.empty()) return make_error("no loadable segments");
-
-    // Symbols, for conventions such as HTIF's tohost/fromhost.
-    for (unsigned i = 0; i < eh.e_shnum; i++) {
-        Elf64_Shdr sh;
-        if (!read_at(f, eh.e_shoff + uint64_t(i) * eh.e_shentsize, &sh) || sh.sh_type != SHT_SYMTAB)
-            continue;
-        Elf64_Shdr strtab;
-        if (!read_at(f, eh.e_shoff + uint64_t(sh.sh_link) * eh.e_shentsize, &strtab)) continue;
-        for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
-            Elf64_Sym sym;
-            if (!read_at(f, sh.sh_offset + off, &sym) || sym.st_name == 0) continue;
-            uint64_t name_at = strtab.sh_offset + sym.st_name;
-            if (name_at >= f.size()) continue;
-            const char* name = reinterpret_cast<const char*>(f.data() + name_at);
-            size_t max = f.size() - name_at;
-            image.symbols.emplace_back(std::string(name, strnlen(name, max)), sym.st_value);
-        }
-    }
+    if (!wanted_symbols.empty()) elf_find_symbols(file, eh, wanted_symbols, &image);
     *status = ElfStatus::Ok;
     return image;
 }
 
-void rom_add_elf(const ElfImage& image, const std::string& what) {
+Status rom_add_elf(const ImageFile& file, const ElfImage& image, const std::string& name) {
+    std::vector<Rom> blobs;
     for (const auto& seg : image.segments)
-        rom_add_blob_fixed(what, seg.bytes, seg.paddr);
+        blobs.push_back(Rom{name, seg.paddr, {}, seg.memsz});
+    if (auto st = check_overlaps(blobs); !st) return st;
+    for (size_t i = 0; i < blobs.size(); i++) {
+        auto data = file.read(image.segments[i].offset, image.segments[i].filesz);
+        if (!data) return make_error("could not read '{}'", name);
+        blobs[i].data = std::move(*data);
+    }
+    for (auto& blob : blobs)
+        roms().push_back(std::move(blob));
+    return {};
 }
 
 } // namespace mq

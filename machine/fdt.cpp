@@ -1,10 +1,13 @@
 #include "machine/fdt.h"
 
+#include "core/loader.h"
 #include "core/qom/object.h"
 
 extern "C" {
 #include <libfdt.h>
 }
+
+#include <climits>
 
 namespace mq {
 
@@ -14,6 +17,32 @@ void check(int err, std::string_view what) {
     if (err < 0) qom_abort(fmt::format("fdt: {}: {}", what, fdt_strerror(err)));
 }
 } // namespace
+
+Result<std::vector<uint8_t>> load_device_tree(const std::string& path, uint64_t max_size) {
+    auto unable_to_copy = [](int err) {
+        return make_error("load_device_tree: Unable to copy device tree into memory: {}",
+                          fdt_strerror(err));
+    };
+    auto file = ImageFile::open(path);
+    if (!file || !file->size()) {
+        return make_error("Unable to get size of device tree file '{}'", path);
+    }
+    uint64_t size = *file->size();
+    // QEMU's bound: it doubles the size (plus slack) in an int.
+    if (size > INT_MAX / 2 - 10000) return make_error("Device tree file '{}' is too large", path);
+    // Zeros past the end of a short file, as QEMU's zeroed buffer.
+    fdt_header header{};
+    if (!file->read(0, &header, std::min<uint64_t>(size, sizeof header))) {
+        return make_error("Unable to open device tree file '{}'", path);
+    }
+    if (int err = fdt_check_header(&header)) return unable_to_copy(err);
+    uint64_t total = fdt_totalsize(&header);
+    if (total > size) return unable_to_copy(-FDT_ERR_TRUNCATED);
+    if (total > max_size) return make_error("Device tree file '{}' is too large", path);
+    auto blob = file->read(0, total);
+    if (!blob) return make_error("Unable to open device tree file '{}'", path);
+    return std::move(*blob);
+}
 
 FdtBuilder::FdtBuilder(size_t size) : m_blob(size) {
     check(fdt_create_empty_tree(m_blob.data(), static_cast<int>(size)), "create");

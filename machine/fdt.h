@@ -14,6 +14,12 @@
 
 namespace mq {
 
+// Reads a device tree blob for -dtb, as QEMU's load_device_tree(), with
+// QEMU's messages; the caller follows them with "load_device_tree() failed".
+// The header is checked before the rest is read, and at most `max_size`
+// bytes are: a garbage or huge file costs nothing.
+Result<std::vector<uint8_t>> load_device_tree(const std::string& path, uint64_t max_size);
+
 class FdtBuilder {
 public:
     explicit FdtBuilder(size_t size = 1 << 20);

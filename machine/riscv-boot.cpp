@@ -17,21 +17,47 @@ Status check_fits(const char* what, const std::string& path, hwaddr addr, uint64
     return {};
 }
 
+// What QEMU loads of a segment that starts below RAM: at reset, the bytes
+// that land on no memory are dropped. A program linked at RAM's base
+// (-Ttext=0x80000000) has such a first segment, its ELF headers one page
+// below the text. Only that end is forgiven. A segment that misses RAM
+// altogether is refused, where QEMU silently drops it; one that runs past
+// the end of RAM is refused, where QEMU usually trips over the device tree
+// it put there.
+ElfImage::Segment drop_below_ram(const ElfImage::Segment& seg, hwaddr ram_base) {
+    if (seg.paddr >= ram_base || seg.memsz <= ram_base - seg.paddr) return seg;
+    uint64_t drop = ram_base - seg.paddr;
+    uint64_t from_file = std::min(drop, seg.filesz);
+    return {ram_base, seg.offset + from_file, seg.filesz - from_file, seg.memsz - drop};
+}
+
+// QEMU's wording when a file is there but cannot be loaded: no reason given.
+Error could_not_load(const char* what, const std::string& path) {
+    return make_error("could not load {} '{}'", what, path);
+}
+
 } // namespace
 
 Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, hwaddr load_addr,
-                                     hwaddr ram_base, uint64_t ram_size) {
+                                     hwaddr ram_base, uint64_t ram_size,
+                                     std::span<const std::string_view> symbols) {
+    auto file = ImageFile::open(path);
+    // Like QEMU's load_elf(), which perror()s, the one case with the OS's reason.
+    if (!file) return make_error("could not load {} '{}': {}", what, path, file.error().message);
+    // A directory, a pipe, /proc/self/mem, an empty file or /dev/zero: QEMU refuses them all.
+    if (file->size().value_or(0) == 0) return could_not_load(what, path);
+
     ElfStatus status;
-    auto elf = elf_parse(path, &status);
+    auto elf = elf_parse(*file, symbols, &status);
     LoadedImage loaded;
     if (elf) {
-        for (const auto& seg : elf->segments) {
-            if (auto st = check_fits(what, path, seg.paddr, seg.bytes.size(), ram_base, ram_size);
-                !st) {
+        for (auto& seg : elf->segments) {
+            seg = drop_below_ram(seg, ram_base);
+            if (auto st = check_fits(what, path, seg.paddr, seg.memsz, ram_base, ram_size); !st) {
                 return st.take_error();
             }
         }
-        rom_add_elf(*elf, path);
+        if (auto st = rom_add_elf(*file, *elf, path); !st) return st.take_error();
         loaded.entry = elf->entry;
         loaded.end = elf->high;
         loaded.elf = std::move(*elf);
@@ -40,14 +66,15 @@ Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, 
     if (status != ElfStatus::NotElf) {
         return make_error("could not load {} '{}': {}", what, path, elf.error().message);
     }
-    auto raw = read_file(path);
-    if (!raw) return make_error("could not load {} '{}': {}", what, path, raw.error().message);
-    if (auto st = check_fits(what, path, load_addr, raw->size(), ram_base, ram_size); !st) {
+    uint64_t size = *file->size();
+    if (auto st = check_fits(what, path, load_addr, size, ram_base, ram_size); !st) {
         return st.take_error();
     }
-    rom_add_blob_fixed(path, *raw, load_addr);
+    auto raw = file->read(0, size);
+    if (!raw) return could_not_load(what, path);
+    rom_add_blob_fixed(path, std::move(*raw), load_addr);
     loaded.entry = load_addr;
-    loaded.end = load_addr + raw->size();
+    loaded.end = load_addr + size;
     return loaded;
 }
 
@@ -58,20 +85,33 @@ hwaddr riscv_calc_kernel_start_addr(hwaddr firmware_end) {
 Result<std::pair<hwaddr, hwaddr>> riscv_load_initrd(const std::string& path, hwaddr kernel_entry,
                                                     hwaddr ram_base, uint64_t ram_size) {
     hwaddr start = kernel_entry + std::min<uint64_t>(ram_size / 2, 128 * MiB);
-    auto data = read_file(path);
-    if (!data) return make_error("could not load ramdisk '{}'", path);
-    if (auto st = check_fits("ramdisk", path, start, data->size(), ram_base, ram_size); !st) {
+    // Unlike a kernel, an empty initrd (or /dev/null) is fine, as on QEMU.
+    auto file = ImageFile::open(path);
+    if (!file || !file->size()) return could_not_load("ramdisk", path);
+    uint64_t size = *file->size();
+    if (auto st = check_fits("ramdisk", path, start, size, ram_base, ram_size); !st) {
         return st.take_error();
     }
-    rom_add_blob_fixed(path, *data, start);
-    return std::pair{start, start + data->size()};
+    auto data = file->read(0, size);
+    if (!data) return could_not_load("ramdisk", path);
+    rom_add_blob_fixed(path, std::move(*data), start);
+    return std::pair{start, start + size};
 }
 
-hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size) {
+namespace {
+// Within reach of 32-bit code: below 3 GiB when DRAM starts below it.
+hwaddr fdt_top(hwaddr dram_base, uint64_t mem_size) {
     hwaddr dram_end = dram_base + mem_size;
-    // Within reach of 32-bit code: below 3 GiB when DRAM starts below it.
-    hwaddr top = dram_base < 3072 * MiB ? std::min<hwaddr>(dram_end, 3072 * MiB) : dram_end;
-    return (top - fdt_size) & ~(2 * MiB - 1);
+    return dram_base < 3072 * MiB ? std::min<hwaddr>(dram_end, 3072 * MiB) : dram_end;
+}
+} // namespace
+
+hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size) {
+    return (fdt_top(dram_base, mem_size) - fdt_size) & ~(2 * MiB - 1);
+}
+
+uint64_t riscv_fdt_max_size(hwaddr dram_base, uint64_t mem_size) {
+    return fdt_top(dram_base, mem_size) - dram_base;
 }
 
 void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_size,
@@ -109,14 +149,18 @@ void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_si
 }
 
 Result<std::string> riscv_find_firmware(const std::string& name) {
-    namespace fs = std::filesystem;
-    if (fs::exists(name)) return name;
+    // Without an error_code, exists() throws on a name too long to look up.
+    auto exists = [](const std::string& path) {
+        std::error_code ec;
+        return std::filesystem::exists(path, ec);
+    };
+    if (exists(name)) return name;
     for (const char* dir : {"/usr/share/qemu/", "/usr/lib/riscv64-linux-gnu/opensbi/generic/"}) {
-        if (fs::exists(std::string(dir) + name)) return std::string(dir) + name;
+        if (exists(std::string(dir) + name)) return std::string(dir) + name;
     }
     // Debian's opensbi package names it differently.
     std::string debian = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
-    if (name == "opensbi-riscv64-generic-fw_dynamic.bin" && fs::exists(debian)) return debian;
+    if (name == "opensbi-riscv64-generic-fw_dynamic.bin" && exists(debian)) return debian;
     return make_error("Unable to load the RISC-V firmware \"{}\"", name);
 }
 

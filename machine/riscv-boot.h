@@ -20,10 +20,13 @@ struct LoadedImage {
 };
 
 // Loads `path` as an ELF at its physical addresses, or else as a raw image
-// at `load_addr`. Everything must fall inside [ram_base, ram_base + ram_size).
-// `what` names it in errors: "kernel", "firmware".
+// at `load_addr`. Everything must fall inside [ram_base, ram_base + ram_size),
+// which is checked before the file is read; only the part of an ELF segment
+// that starts below RAM is dropped, as QEMU does. `what` names it in errors:
+// "kernel", "firmware". `symbols` are the ELF symbols to look up.
 Result<LoadedImage> riscv_load_image(const std::string& path, const char* what, hwaddr load_addr,
-                                     hwaddr ram_base, uint64_t ram_size);
+                                     hwaddr ram_base, uint64_t ram_size,
+                                     std::span<const std::string_view> symbols = {});
 // Where a kernel goes after the firmware: the next 2 MiB boundary.
 hwaddr riscv_calc_kernel_start_addr(hwaddr firmware_end);
 // The initrd goes halfway into RAM, or 128 MiB in, whichever is lower.
@@ -31,6 +34,8 @@ Result<std::pair<hwaddr, hwaddr>> riscv_load_initrd(const std::string& path, hwa
                                                     hwaddr ram_base, uint64_t ram_size);
 // Near the top of RAM but below 3 GiB, 2 MiB aligned.
 hwaddr riscv_compute_fdt_addr(hwaddr dram_base, uint64_t mem_size, size_t fdt_size);
+// The largest FDT that riscv_compute_fdt_addr() can place in RAM.
+uint64_t riscv_fdt_max_size(hwaddr dram_base, uint64_t mem_size);
 // The reset vector and fw_dynamic_info, as ROM blobs at `rom_base`.
 void riscv_setup_rom_reset_vec(hwaddr start_addr, hwaddr rom_base, hwaddr rom_size,
                                uint64_t kernel_entry, hwaddr fdt_addr);

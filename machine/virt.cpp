@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/module.h"
 #include "hw/char/riscv_htif.h"
+#include "machine/fdt.h"
 #include "machine/riscv-boot.h"
 
 #include <filesystem>
@@ -111,6 +112,9 @@ Status virt_machine_init(MachineState& ms) {
     return {};
 }
 
+// An ELF that has both talks to the host through HTIF (hw/char/riscv_htif.h).
+constexpr std::string_view htif_symbols[] = {"tohost", "fromhost"};
+
 // After -device: load what the command line names, then build the device
 // tree and the reset vector around it, as QEMU's virt_machine_done.
 Status virt_machine_done(MachineState& ms) {
@@ -134,7 +138,7 @@ Status virt_machine_done(MachineState& ms) {
         firmware = *found;
     }
     if (firmware) {
-        auto fw = riscv_load_image(*firmware, "firmware", dram, dram, ms.ram_size);
+        auto fw = riscv_load_image(*firmware, "firmware", dram, dram, ms.ram_size, htif_symbols);
         if (!fw) return fw.take_error();
         firmware_end = fw->end;
         s.start_addr = fw->entry;
@@ -146,8 +150,8 @@ Status virt_machine_done(MachineState& ms) {
     }
     if (!ms.kernel_filename.empty()) {
         hwaddr kernel_start = firmware ? riscv_calc_kernel_start_addr(firmware_end) : dram;
-        auto kernel =
-            riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram, ms.ram_size);
+        auto kernel = riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram,
+                                       ms.ram_size, htif_symbols);
         if (!kernel) return kernel.take_error();
         s.kernel_entry = kernel->entry;
         // Without firmware the reset vector jumps straight to the kernel.
@@ -170,8 +174,12 @@ Status virt_machine_done(MachineState& ms) {
     }
 
     if (!ms.dtb.empty()) {
-        auto blob = read_file(ms.dtb);
-        if (!blob) return make_error("load_device_tree() failed");
+        auto blob = load_device_tree(ms.dtb, riscv_fdt_max_size(dram, ms.ram_size));
+        if (!blob) {
+            // As QEMU: what went wrong, then that loading failed.
+            error_report_err(blob.error());
+            return make_error("load_device_tree() failed");
+        }
         s.fdt = std::move(*blob);
     } else {
         s.fdt = virt_create_fdt(s);

@@ -242,7 +242,7 @@ TEST(QtestCommandLine, LogFileAndAccel) {
     std::string log = ::testing::TempDir() + "qtest-log.txt";
     auto r = run_process(miniqemu_binary(),
                          {"-M", "virt", "-bios", "none", "-qtest", "stdio", "-qtest-log", log},
-                         "endianness\nnosuch\n", std::chrono::seconds(2));
+                         "endianness\nnosuch\n", {.timeout = std::chrono::seconds(2)});
     EXPECT_EQ(r.out, "OK little\nFAIL Unknown command 'nosuch'\n");
     std::ifstream in(log);
     std::stringstream text;
@@ -266,7 +266,7 @@ TEST(QtestCommandLine, LogFileAndAccel) {
 // prints nothing; the process waits for a signal.
 TEST(QtestCommandLine, AccelQtestNeverRunsTheCpus) {
     auto r = run_process(miniqemu_binary(), {"-M", "virt", "-accel", "qtest", "-nographic"}, {},
-                         std::chrono::milliseconds(1500));
+                         {.timeout = std::chrono::milliseconds(1500)});
     EXPECT_TRUE(r.timed_out);
     EXPECT_EQ(r.out, "");
 }

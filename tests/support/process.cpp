@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@
 namespace mq::test {
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
-                          const std::string& stdin_text, std::chrono::milliseconds timeout) {
+                          const std::string& stdin_text, const ProcessLimits& limits) {
     int in[2], out[2], err[2];
     if (pipe(in) || pipe(out) || pipe(err)) return {};
     pid_t pid = fork();
@@ -22,6 +23,10 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
         dup2(err[1], 2);
         for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
             close(fd);
+        if (limits.address_space_bytes) {
+            rlimit as{limits.address_space_bytes, limits.address_space_bytes};
+            if (setrlimit(RLIMIT_AS, &as) != 0) _exit(127);
+        }
         std::vector<char*> argv;
         argv.push_back(const_cast<char*>(program.c_str()));
         for (auto& a : args)
@@ -42,7 +47,7 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
         fcntl(in[1], F_SETFL, O_NONBLOCK);
     }
     ProcessResult result;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = std::chrono::steady_clock::now() + limits.timeout;
     bool out_open = true, err_open = true;
     while (out_open || err_open) {
         std::vector<pollfd> fds;
@@ -82,7 +87,10 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     close(out[0]);
     close(err[0]);
     int status = 0;
-    waitpid(pid, &status, 0);
+    rusage usage{};
+    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+    result.max_rss_bytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux counts KiB
     if (WIFEXITED(status))
         result.exit_status = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,16 @@ struct ProcessResult {
     std::string out;
     std::string err;
     bool timed_out = false;
+    uint64_t max_rss_bytes = 0; // the child's peak resident memory
+};
+
+// What the child may use before it is stopped.
+struct ProcessLimits {
+    std::chrono::milliseconds timeout = std::chrono::seconds(60); // then SIGKILL
+    uint64_t address_space_bytes = 0; // RLIMIT_AS: allocations beyond it fail; 0 = no limit
 };
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
-                          const std::string& stdin_text = {},
-                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                          const std::string& stdin_text = {}, const ProcessLimits& limits = {});
 
 } // namespace mq::test
