@@ -177,8 +177,9 @@ void GdbServer::detach() {
 }
 
 void GdbServer::kill(std::string_view reply) {
-    put_packet(reply);
+    // The message first, as QEMU does: the client may end us once it has the reply.
     std::fprintf(stderr, "%s: QEMU: Terminated via GDBstub\n", error_get_progname().c_str());
+    put_packet(reply);
     // After the W00 has gone out.
     boost::asio::post(main_loop_context(),
                       [] { qemu_system_shutdown_request(ShutdownCause::HostQmpQuit, 0); });
