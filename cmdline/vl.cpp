@@ -6,6 +6,7 @@
 #include "cmdline/options.h"
 #include "core/chardev.h"
 #include "core/cpus.h"
+#include "core/gdbstub/gdbstub.h"
 #include "core/log.h"
 #include "core/machine.h"
 #include "core/main-loop.h"
@@ -238,13 +239,11 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         return InitResult{nullptr, 1};
     }
 
-    for (auto st :
-         {unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp", "QMP"),
-          unsupported(opts.gdb, "-gdb", "the gdb stub")}) {
-        if (!st) {
-            error_report_err(st.error());
-            return InitResult{nullptr, 1};
-        }
+    if (auto st = unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp",
+                              "QMP");
+        !st) {
+        error_report_err(st.error());
+        return InitResult{nullptr, 1};
     }
     for (auto st : {configure_accel(opts, machine_opts), apply_host_options(opts)}) {
         if (!st) {
@@ -286,6 +285,15 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         }
     }
     if (!ms.dumpdtb.empty()) return InitResult{nullptr, (*vm)->dump_dtb()};
+    // The gdb stub, once the CPUs exist (QEMU: qemu_machine_creation_done).
+    gdbserver_register_hmp();
+    if (opts.gdb) {
+        if (auto st = gdbserver_start(*opts.gdb); !st) {
+            Error e = st.error();
+            error_report_err(e.at("-gdb " + *opts.gdb));
+            return InitResult{nullptr, 1};
+        }
+    }
     return InitResult{std::move(*vm), 0};
 }
 

@@ -5,6 +5,8 @@
 // cont, -S) talks to it only through these calls.
 #pragma once
 
+#include "core/cpu-debug.h"
+
 #include <memory>
 #include <string>
 
@@ -25,6 +27,8 @@ public:
     virtual void kick() = 0;
     // `info registers`.
     virtual std::string dump_registers() = 0;
+    // The debugger's view of the CPUs (the gdb stub), if they have one.
+    virtual CpuDebug* debug() { return nullptr; }
 };
 
 void cpus_register(std::unique_ptr<CpuRunner> runner);

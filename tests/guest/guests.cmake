@@ -25,6 +25,8 @@ add_guest_c(pci-testdev c/pci-testdev.c)
 add_guest_c(mmio-misaligned c/mmio-misaligned.c)
 add_guest_c(strng-escape c/strng-escape.c)
 add_guest_c(echo c/echo.c)
+# Debugged by the gdb tests (tests/gdbstub).
+add_guest_c(gdb-target c/gdb-target.c)
 # Benchmark workloads (scripts/bench).
 add_guest_asm(bench-trivial asm/bench-trivial.S)
 add_guest_c(bench-compute c/bench-compute.c)

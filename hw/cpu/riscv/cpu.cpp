@@ -9,6 +9,8 @@
 // the thread.
 #include "hw/cpu/riscv/riscv-cpu.h"
 
+#include "hw/cpu/riscv/gdb-target.h"
+
 #include "core/cpus.h"
 #include "core/log.h"
 #include "core/machine.h"
@@ -80,6 +82,8 @@ public:
         m_cv.notify_all();
     }
 
+    CpuDebug* debug() override { return &m_debug; }
+
     std::string dump_registers() override {
         std::string out;
         for (Hart* h : m_harts)
@@ -102,8 +106,24 @@ private:
         return std::clamp<uint64_t>(insns, 1, kSlice);
     }
 
+    // Stops the thread for a debugger's call, if it runs; true if it did.
+    bool pause_if_running() {
+        {
+            std::lock_guard g(m_lock);
+            if (!m_thread.joinable() || m_paused) return false;
+        }
+        if (bql_locked()) {
+            BqlUnlockGuard unlocked;
+            pause();
+        } else {
+            pause();
+        }
+        return true;
+    }
+
     bool all_halted() const {
         for (Hart* h : m_harts) {
+            if (h->dbg.frozen) continue; // a debugger holds it
             if (!h->halted || riscv::hart_has_work(*h)) return false;
         }
         return true;
@@ -150,10 +170,25 @@ private:
                 if (m_exit) return;
                 m_stop_slice = false;
             }
-            for (Hart* h : m_harts) {
+            int debug_stop = -1;
+            for (size_t i = 0; i < m_harts.size() && debug_stop < 0; i++) {
+                Hart* h = m_harts[i];
+                if (h->dbg.frozen) continue;
                 uint64_t ran = riscv::hart_run(*h, budget(), m_stop_slice);
                 if (virtual_clock_mode() == VirtualClockMode::Icount)
                     icount_add(static_cast<int64_t>(ran));
+                if (h->dbg.stop != riscv::DebugStopKind::None) debug_stop = static_cast<int>(i);
+            }
+            if (debug_stop >= 0) {
+                // All-stop: every hart stops here, and the debugger hears of it.
+                DebugStop stop = m_debug.take_stop(debug_stop);
+                {
+                    std::lock_guard g(m_lock);
+                    m_paused = true;
+                }
+                m_cv.notify_all();
+                m_debug.report_stop(stop);
+                continue;
             }
             fire_timers();
             if (all_halted() && !m_stop_slice) idle();
@@ -161,6 +196,8 @@ private:
     }
 
     std::vector<Hart*> m_harts;
+    riscv::GdbTarget m_debug{m_harts,
+                             {[this] { return pause_if_running(); }, [this] { resume(); }}};
     std::thread m_thread;
     std::mutex m_lock;
     std::condition_variable m_cv;

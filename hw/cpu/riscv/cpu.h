@@ -129,6 +129,13 @@ struct Block {
     std::vector<DecodedInsn> insns; // ends with the block-end sentinel
 };
 
+// Why a hart stopped for the debugger (gdb-target.cpp).
+enum class DebugStopKind : uint8_t { None, Breakpoint, Step, Watchpoint };
+
+// Not a RISC-V cause: a load or store hit a watchpoint. The instruction is
+// then run again alone, unwatched, and the hart stops after it (as QEMU does).
+inline constexpr uint64_t EXCP_DEBUG_WATCH = 0x10000;
+
 // Bumped whenever a translation may have changed (TLB flushes), and when
 // decoded code is invalidated or freed: block links made before are void.
 extern uint64_t g_translation_epoch;
@@ -199,6 +206,16 @@ struct Hart {
     // Set by anyone who may have made an interrupt pending; checked between blocks.
     std::atomic<bool> irq_check{false};
     std::atomic<bool> tlb_flush_request{false};
+
+    // --- the debugger (gdb-target.cpp); set only while the vCPU thread is stopped ---
+    struct Debug {
+        bool step = false;   // run one instruction with interrupts held off, then stop
+        bool replay = false; // a watchpoint fired: redo the instruction unwatched, then stop
+        bool frozen = false; // stays stopped while the other harts run
+        DebugStopKind stop = DebugStopKind::None;
+        uint64_t watch_addr = 0; // the watchpoint that fired
+        uint8_t watch_type = 0;  // its DebugPointType
+    } dbg;
 
     // --- this hart's jump cache: virtual pc -> decoded block (exec.cpp) ---
     struct JumpCacheEntry {
@@ -327,6 +344,21 @@ bool on_vcpu_thread();
 void cpu_code_written(const uint8_t* host, size_t len);
 // The memory API's code-free hook: forgets every block decoded from `mr`.
 void cpu_code_region_freed(MemoryRegion* mr);
+
+// Breakpoints and watchpoints (gdb-target.cpp), for every hart. The flags say
+// whether there are any, so that the hot paths pay nothing when there are
+// none; they change only while the vCPU thread is stopped.
+extern bool g_debug_breakpoints;
+extern bool g_debug_watchpoints;
+bool debug_breakpoint_at(uint64_t pc);
+// Whether some watchpoint covers the page of `va` (kept out of the soft TLB).
+bool debug_page_watched(uint64_t va);
+// A load or store of [va, va+size) that a watchpoint catches: records it in
+// h.dbg and returns true.
+bool debug_watch_check(Hart& h, uint64_t va, unsigned size, Access access);
+// CSR access for the debugger: no privilege check, no side effects.
+CsrResult csr_read_debug(Hart& h, unsigned csr, uint64_t* value);
+CsrResult csr_write_debug(Hart& h, unsigned csr, uint64_t value);
 
 // The ISA string of what this hart implements, for the device tree.
 std::string isa_string();

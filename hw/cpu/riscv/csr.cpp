@@ -291,6 +291,20 @@ CsrResult csr_write(Hart& h, unsigned csr, uint64_t value) {
     return CsrResult::Ok;
 }
 
+CsrResult csr_read_debug(Hart& h, unsigned csr, uint64_t* value) {
+    const CsrDef* d = lookup().by_num[csr & 0xfff];
+    if (!d) return CsrResult::Illegal;
+    *value = d->read(h);
+    return CsrResult::Ok;
+}
+
+CsrResult csr_write_debug(Hart& h, unsigned csr, uint64_t value) {
+    const CsrDef* d = lookup().by_num[csr & 0xfff];
+    if (!d || !d->write) return CsrResult::Illegal;
+    d->write(h, value);
+    return CsrResult::Ok;
+}
+
 const char* csr_name(unsigned csr) {
     static thread_local std::string buf;
     const CsrDef* d = lookup().by_num[csr & 0xfff];

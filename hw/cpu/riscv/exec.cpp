@@ -181,6 +181,8 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
     for (unsigned n = 0; n < max_insns; n++) {
         uint64_t va = pc + offset;
         if ((va & PAGE_MASK) != (pc & PAGE_MASK)) break;
+        // A breakpoint starts a block of its own, so that the loop sees it.
+        if (n > 0 && g_debug_breakpoints && debug_breakpoint_at(va)) break;
         DecodedInsn d{};
         uint16_t lo;
         std::memcpy(&lo, host + offset, 2);
@@ -330,9 +332,16 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     const uint64_t start = h.instret;
     uint64_t traps = 0;
     auto spent = [&] { return h.instret - start + traps; };
-    const bool trace = qemu_loglevel_mask(LOG_EXEC | LOG_CPU);
+    const bool logging = qemu_loglevel_mask(LOG_EXEC | LOG_CPU);
+    // With breakpoints set, blocks are not chained: every block start passes
+    // the breakpoint check below, and blocks end before a breakpoint.
+    const bool breakpoints = g_debug_breakpoints;
     while (spent() < budget && !stop.load(std::memory_order_relaxed)) {
-        if (h.irq_check.load(std::memory_order_acquire)) {
+        // A debugger's single step (or a watchpoint's replay): one
+        // instruction, interrupts held off.
+        const bool single = h.dbg.step || h.dbg.replay;
+        const bool trace = logging || single;
+        if (!single && h.irq_check.load(std::memory_order_acquire)) {
             h.irq_check.store(false, std::memory_order_relaxed);
             int irq = hart_pending_interrupt(h);
             if (irq >= 0) {
@@ -343,13 +352,24 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
                 h.halted = false; // WFI ends even when the interrupt is masked
             }
         }
-        if (h.halted) break;
+        if (h.halted) {
+            if (single) { // nothing to step: the step ends where it is
+                h.dbg.step = false;
+                h.dbg.stop = DebugStopKind::Step;
+            }
+            break;
+        }
         if (h.tlb_flush_request.load(std::memory_order_relaxed)) {
             h.tlb_flush_request.store(false, std::memory_order_relaxed);
             tlb_flush(h);
         }
         if (c.has_pending.load(std::memory_order_acquire)) apply_pending_invalidations();
         if (c.want_gc) collect_garbage();
+        if (breakpoints && !single && debug_breakpoint_at(h.pc)) {
+            h.exit_insn = nullptr;
+            h.dbg.stop = DebugStopKind::Breakpoint;
+            break;
+        }
 
         Block* b = lookup_block(h, trace);
         // The block we left last time continues here: link it, so that next
@@ -361,8 +381,8 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         h.exit_insn = nullptr;
         if (b) {
             h.block_pc = h.pc;
-            h.chain_left = trace ? 1 : 256;
-            if (trace) {
+            h.chain_left = trace || breakpoints ? 1 : 256;
+            if (logging) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;
                 DecodedInsn first = b->insns.front(); // the block may be freed by what it does
@@ -380,8 +400,17 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         if (h.trap_pending) {
             h.trap_pending = false;
             h.exit_insn = nullptr;
+            if (h.trap_cause == EXCP_DEBUG_WATCH) {
+                h.dbg.replay = true; // nothing retired: run it again, alone and unwatched
+                continue;
+            }
             hart_take_trap(h, h.trap_cause, h.trap_tval, false);
             traps++;
+        }
+        if (single) {
+            h.dbg.stop = h.dbg.replay ? DebugStopKind::Watchpoint : DebugStopKind::Step;
+            h.dbg.step = h.dbg.replay = false;
+            break;
         }
     }
     return spent();

@@ -217,7 +217,10 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
     hwaddr off = fr->offset_in_region + (pa - fr->start);
     if (mr->is_ram()) {
         uint8_t* host = mr->ram_ptr() + off;
-        bool page_ok = whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv);
+        // A watched page stays out of the soft TLB: its accesses come here.
+        bool page_ok = whole_page_in(fr, pa) &&
+                       pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv) &&
+                       !(g_debug_watchpoints && debug_page_watched(va));
         if (access == Access::Load) {
             std::memcpy(value, host, size);
             if (page_ok) fill(h.tlb_load[priv], va, host);
@@ -242,6 +245,10 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
 bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
                  uint64_t* cause) {
     h.mem_fault_va = va;
+    if (g_debug_watchpoints && !h.dbg.replay && debug_watch_check(h, va, size, access)) {
+        *cause = EXCP_DEBUG_WATCH;
+        return false;
+    }
     // An MMIO page seen before: straight to the device.
     const IoTlbEntry& io =
         (access == Access::Load ? h.iotlb_load
@@ -319,6 +326,12 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     *cause = 0;
     TlbEntry& e = h.tlb_store[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK)) return reinterpret_cast<uint8_t*>(va + e.addend);
+    if (g_debug_watchpoints && !h.dbg.replay &&
+        (debug_watch_check(h, va, size, Access::Load) ||
+         debug_watch_check(h, va, size, Access::Store))) {
+        *cause = EXCP_DEBUG_WATCH;
+        return nullptr;
+    }
     hwaddr pa;
     PrivLevel priv = h.data_priv;
     if (!translate(h, va, Access::Store, priv, &pa, cause, true)) return nullptr;
@@ -338,7 +351,8 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     uint8_t* host = fr->mr->ram_ptr() + off;
     if (fr->mr->has_code(off)) {
         hart_invalidate_code(h, host, size);
-    } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv)) {
+    } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv) &&
+               !(g_debug_watchpoints && debug_page_watched(va))) {
         fill(h.tlb_store[priv], va, host);
     }
     return host;
