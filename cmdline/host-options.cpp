@@ -4,6 +4,7 @@
 #include "core/machine.h"
 #include "core/main-loop.h"
 #include "core/monitor.h"
+#include "core/qmp/qmp.h"
 #include "core/qtest/qtest.h"
 #include "core/timer.h"
 
@@ -271,6 +272,17 @@ Status setup_chardevs(const VmOptions& opts) {
         }
         if (*chr) monitor_init_hmp(*chr);
     }
+    // -qmp: numbered after the -monitor ones.
+    for (size_t i = 0; i < opts.qmp.size(); i++) {
+        const std::string& spec = opts.qmp[i];
+        std::string where = "-qmp " + spec;
+        auto chr =
+            qemu_chr_new(fmt::format("compat_monitor{}", monitors_wanted.size() + i), spec, where);
+        if (!chr) return chr.take_error().at(where);
+        if (*chr) {
+            if (auto st = qmp_monitor_init(*chr); !st) return st.take_error().at(where);
+        }
+    }
     for (const auto& arg : opts.mons) {
         auto bag = keyval_parse(arg.value, "chardev");
         if (!bag) return bag.take_error().at(arg.location());
@@ -283,7 +295,7 @@ Status setup_chardevs(const VmOptions& opts) {
         if (!mode || *mode == "readline") {
             monitor_init_hmp(chr);
         } else if (*mode == "control") {
-            return make_error("QMP is not supported yet").at(arg.location());
+            if (auto st = qmp_monitor_init(chr); !st) return st.take_error().at(arg.location());
         } else {
             return make_error("Parameter 'mode' does not accept value '{}'", *mode)
                 .at(arg.location());

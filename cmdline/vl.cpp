@@ -132,11 +132,6 @@ Status configure_icount(const OptionArg& arg) {
     return {};
 }
 
-Status unsupported(const std::optional<std::string>& value, const char* option, const char* what) {
-    if (!value) return {};
-    return make_error("{} is not supported yet", what).at(fmt::format("{} {}", option, *value));
-}
-
 } // namespace
 
 namespace {
@@ -239,12 +234,6 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         return InitResult{nullptr, 1};
     }
 
-    if (auto st = unsupported(opts.qmp.empty() ? std::nullopt : std::optional(opts.qmp[0]), "-qmp",
-                              "QMP");
-        !st) {
-        error_report_err(st.error());
-        return InitResult{nullptr, 1};
-    }
     for (auto st : {configure_accel(opts, machine_opts), apply_host_options(opts)}) {
         if (!st) {
             error_report_err(st.error());
@@ -386,16 +375,16 @@ int Vm::run() {
         // vCPUs stop at a block boundary, everything resets, they go on.
         qemu_set_reset_handler([] {
             bool running = runstate_is_running();
-            vm_stop();
+            vm_stop(VmEventPolicy::Quiet);
             qemu_system_reset();
-            if (running) vm_start();
+            if (running) vm_start(VmEventPolicy::Quiet);
         });
         qemu_chr_open_all();
         // -S: wait for the monitor's `cont`.
         if (!m_opts.start_stopped) vm_start();
     }
     int status = main_loop_run();
-    vm_stop();
+    vm_stop(VmEventPolicy::Quiet);
     cpus_shutdown();
     {
         BqlGuard bql;

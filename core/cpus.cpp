@@ -4,18 +4,20 @@
 #include "core/monitor.h"
 #include "core/qtest/qtest.h"
 #include "core/timer.h"
+#include "core/vm-events.h"
 
 namespace mq {
 
 namespace {
 
-struct RunState {
+struct CpusState {
     std::unique_ptr<CpuRunner> runner;
     bool running = false;
+    bool started = false; // once: prelaunch ends
 };
 
-RunState& state() {
-    static RunState* s = new RunState(); // the vCPU thread may outlive static destruction
+CpusState& state() {
+    static CpusState* s = new CpusState(); // the vCPU thread may outlive static destruction
     return *s;
 }
 
@@ -27,8 +29,11 @@ void register_monitor_commands() {
         {"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
     hmp_register_command(
         {"cont|c", "", "resume emulation", [](Monitor&, std::string_view) { vm_start(); }});
-    hmp_register_command({"system_reset", "", "reset the system",
-                          [](Monitor&, std::string_view) { qemu_system_reset_request(); }});
+    hmp_register_command({"system_reset", "", "reset the system", [](Monitor&, std::string_view) {
+                              qemu_system_reset_request(ShutdownCause::HostQmpSystemReset);
+                          }});
+    hmp_register_command({"system_powerdown", "", "send system power down event",
+                          [](Monitor&, std::string_view) { qemu_system_powerdown_request(); }});
     hmp_register_info({"status", "", "show the current VM status (running|paused)",
                        [](Monitor& mon, std::string_view) {
                            mon.printf("VM status: {}\n",
@@ -49,10 +54,12 @@ void cpus_register(std::unique_ptr<CpuRunner> runner) {
 
 CpuRunner* cpus_runner() { return state().runner.get(); }
 
-void vm_start() {
+void vm_start(VmEventPolicy events) {
     auto& s = state();
     if (s.running) return;
     s.running = true;
+    s.started = true;
+    if (events == VmEventPolicy::Send) vm_event_emit(VmEvent{.kind = VmEventKind::Resume});
     // Under qtest the VM "runs" without its CPUs, and time moves only when
     // the test steps it: nobody else fires the timers.
     if (qtest_enabled()) return;
@@ -66,7 +73,7 @@ void vm_start() {
     }
 }
 
-void vm_stop() {
+void vm_stop(VmEventPolicy events) {
     auto& s = state();
     if (!s.running) return;
     s.running = false;
@@ -82,9 +89,24 @@ void vm_stop() {
     }
     virtual_clock_stop();
     main_loop_set_drives_timers(false);
+    if (events == VmEventPolicy::Send) vm_event_emit(VmEvent{.kind = VmEventKind::Stop});
 }
 
 bool runstate_is_running() { return state().running; }
+
+RunState runstate_get() {
+    auto& s = state();
+    return s.running ? RunState::Running : s.started ? RunState::Paused : RunState::Prelaunch;
+}
+
+const char* runstate_name(RunState state) {
+    switch (state) {
+    case RunState::Prelaunch: return "prelaunch";
+    case RunState::Running: return "running";
+    case RunState::Paused: return "paused";
+    }
+    return "running";
+}
 
 void cpus_shutdown() {
     auto& s = state();

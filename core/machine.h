@@ -36,6 +36,8 @@ struct MachineClass : DerivedClass<MachineClass, ObjectClass> {
     bool is_default = false;
     uint64_t default_ram_size = 128ull << 20;
     unsigned max_cpus = 1;
+    std::string default_cpu_type; // for query-machines; empty: none
+    std::string default_ram_id;   // the RAM region's name, for query-machines
     // Without -kernel and -bios, run the bundled default guest.
     bool boots_default_guest = false;
     std::function<Status(MachineState&)> init;

@@ -3,6 +3,7 @@
 #include "core/cpus.h"
 #include "core/error.h"
 #include "core/timer.h"
+#include "core/vm-events.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -55,12 +56,15 @@ void main_loop_post(std::function<void()> fn) {
 
 void qemu_system_shutdown_request(ShutdownCause cause, int exit_code) {
     if (g_no_shutdown.load() && cause == ShutdownCause::GuestShutdown && exit_code == 0) {
+        // QEMU tells the clients, then pauses (STOP) instead of exiting.
+        vm_event_emit(VmEvent{.kind = VmEventKind::Shutdown, .cause = cause});
         main_loop_post([] { vm_stop(); });
         return;
     }
     ShutdownCause expected = ShutdownCause::None;
     if (g_shutdown.compare_exchange_strong(expected, cause)) {
         g_exit_code.store(exit_code);
+        vm_event_emit(VmEvent{.kind = VmEventKind::Shutdown, .cause = cause});
         main_loop_context().stop();
     }
 }
@@ -71,15 +75,18 @@ void qemu_set_daemonized(bool daemonized) { g_daemonized = daemonized; }
 bool is_daemonized() { return g_daemonized; }
 void qemu_set_reset_handler(std::function<void()> handler) { g_reset_handler = std::move(handler); }
 
-void qemu_system_reset_request() {
+void qemu_system_reset_request(ShutdownCause cause) {
     if (g_no_reboot.load()) {
-        qemu_system_shutdown_request(ShutdownCause::GuestReset, 0);
+        qemu_system_shutdown_request(cause, 0);
         return;
     }
+    vm_event_emit(VmEvent{.kind = VmEventKind::Reset, .cause = cause});
     main_loop_post([] {
         if (g_reset_handler) g_reset_handler();
     });
 }
+
+void qemu_system_powerdown_request() { vm_event_emit(VmEvent{.kind = VmEventKind::Powerdown}); }
 
 ShutdownCause qemu_shutdown_requested() { return g_shutdown.load(); }
 int qemu_shutdown_exit_code() { return g_exit_code.load(); }
@@ -140,6 +147,10 @@ int main_loop_run() {
         ctx.run();
         if (qemu_shutdown_requested() == ShutdownCause::None) ctx.restart();
     }
+    // What was posted before the stop (a SHUTDOWN event on its way to the QMP
+    // clients) runs now; the loop is not entered again.
+    ctx.restart();
+    ctx.poll();
     return qemu_shutdown_exit_code();
 }
 

@@ -49,12 +49,28 @@ boost::asio::io_context& main_loop_context();
 // Runs `fn` on the main thread, under the big lock.
 void main_loop_post(std::function<void()> fn);
 
-enum class ShutdownCause { None, HostQmpQuit, HostSignal, GuestShutdown, GuestPanic, GuestReset };
+// QEMU's ShutdownCause (qapi/run-state.json): why the VM shuts down or resets.
+enum class ShutdownCause {
+    None,
+    HostError,
+    HostQmpQuit,
+    HostQmpSystemReset,
+    HostSignal,
+    HostUi,
+    GuestShutdown,
+    GuestReset,
+    GuestPanic,
+};
 
-// Asks the main loop to end with `exit_code`. Safe from any thread.
+// Asks the main loop to end with `exit_code`. Safe from any thread. The
+// first request sends the SHUTDOWN event (core/vm-events.h).
 void qemu_system_shutdown_request(ShutdownCause cause, int exit_code = 0);
-// A guest reset; with -no-reboot it becomes a shutdown.
-void qemu_system_reset_request();
+// A reset (the guest's by default); with -no-reboot it becomes a shutdown.
+// Sends the RESET event.
+void qemu_system_reset_request(ShutdownCause cause = ShutdownCause::GuestReset);
+// The power button (QMP system_powerdown): sends POWERDOWN; virt has no
+// ACPI, so the guest is not told.
+void qemu_system_powerdown_request();
 ShutdownCause qemu_shutdown_requested();
 int qemu_shutdown_exit_code();
 void qemu_set_no_reboot(bool no_reboot);
@@ -69,7 +85,8 @@ bool is_daemonized();
 void qemu_set_reset_handler(std::function<void()> handler);
 
 // Runs the io_context until a shutdown is requested; returns the exit code.
-// SIGINT, SIGTERM and SIGHUP end it too.
+// SIGINT, SIGTERM and SIGHUP end it too. Work posted before the request
+// (events for QMP clients) still runs before it returns.
 int main_loop_run();
 
 // Whether the main loop fires expired virtual-clock timers. It does so while

@@ -199,6 +199,8 @@ void virt_machine_class_init(ObjectClass& klass) {
     mc.is_default = true;
     mc.boots_default_guest = true;
     mc.max_cpus = VIRT_CPUS_MAX;
+    mc.default_cpu_type = "rv64-riscv-cpu";
+    mc.default_ram_id = "riscv_virt_board.ram";
     mc.default_ram_size = 128 * MiB;
     mc.init = virt_machine_init;
     mc.done = virt_machine_done;

@@ -2,6 +2,7 @@
 
 #include "core/module.h"
 #include "core/qdev/sysbus.h"
+#include "core/vm-events.h"
 
 #include <algorithm>
 #include <array>
@@ -183,9 +184,14 @@ Status qdev_realize(DeviceState* dev, BusState* bus) {
 
 void qdev_unplug(DeviceState* dev) {
     ObjectPtr<DeviceState> keep(dev);
+    std::string path = object_get_canonical_path(dev);
     (void)device_set_realized(*dev, false);
     qdev_set_parent_bus(dev, nullptr);
     object_unparent(dev);
+    if (!path.empty()) {
+        vm_event_emit(
+            VmEvent{.kind = VmEventKind::DeviceDeleted, .device_id = dev->id, .path = path});
+    }
 }
 
 Status qdev_set_id(DeviceState* dev, std::string id) {
@@ -326,7 +332,7 @@ Object* qdev_get_peripheral_anon() { return container_get(qdev_get_machine(), "/
 // -device
 // ---------------------------------------------------------------------------
 
-namespace {
+namespace {} // namespace
 
 Result<DeviceClass*> qdev_get_device_class(const std::string& driver) {
     ObjectClass* oc = object_class_by_name(driver);
@@ -340,8 +346,6 @@ Result<DeviceClass*> qdev_get_device_class(const std::string& driver) {
     if (!dc.user_creatable) return make_error("Parameter 'driver' expects a pluggable device type");
     return &dc;
 }
-
-} // namespace
 
 Result<DeviceState*> qdev_device_add(const PropertyBag& opts) {
     const std::string* id = opts.get("id");

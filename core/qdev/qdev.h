@@ -170,6 +170,8 @@ Object* qdev_get_machine();
 Object* qdev_get_peripheral();
 Object* qdev_get_peripheral_anon();
 
+// The class of a user-creatable device type, or QEMU's error for `driver`.
+Result<DeviceClass*> qdev_get_device_class(const std::string& driver);
 // `-device`: driver, bus, id, then the device's own properties.
 Result<DeviceState*> qdev_device_add(const PropertyBag& opts);
 

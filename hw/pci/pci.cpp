@@ -4,6 +4,7 @@
 #include "core/module.h"
 #include "core/monitor.h"
 #include "core/qdev/sysbus.h"
+#include "core/qmp/qmp.h"
 
 #include <algorithm>
 #include <bit>
@@ -590,6 +591,59 @@ void pci_device_bus_reset(DeviceState& dev) {
     }
 }
 
+// query-pci: the shape of QEMU's qapi/pci.json (PciInfo, PciDeviceInfo).
+Json pci_device_json(PCIDevice& d) {
+    const uint8_t* c = d.config.data();
+    uint16_t cls = pci_get_word(c + PCI_CLASS_DEVICE);
+    Json class_info = Json::object();
+    if (const char* desc = pci_class_desc(cls)) class_info["desc"] = desc;
+    class_info["class"] = cls;
+    Json info{{"bus", d.bus()->bus_num},
+              {"slot", PCI_SLOT(d.devfn)},
+              {"function", PCI_FUNC(d.devfn)},
+              {"class_info", class_info},
+              {"id",
+               {{"device", pci_get_word(c + PCI_DEVICE_ID)},
+                {"vendor", pci_get_word(c + PCI_VENDOR_ID)},
+                {"subsystem", pci_get_word(c + PCI_SUBSYSTEM_ID)},
+                {"subsystem-vendor", pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID)}}}};
+    if (c[PCI_INTERRUPT_PIN]) info["irq"] = c[PCI_INTERRUPT_LINE];
+    info["irq_pin"] = c[PCI_INTERRUPT_PIN];
+    info["qdev_id"] = d.id;
+    Json regions = Json::array();
+    for (int i = 0; i < PCI_NUM_REGIONS; i++) {
+        const PCIIORegion& r = d.io_regions[i];
+        if (!r.size) continue;
+        Json region{{"bar", i}};
+        if (r.type & PCI_BASE_ADDRESS_SPACE_IO) {
+            region["type"] = "io";
+        } else {
+            region["type"] = "memory";
+            region["prefetch"] = (r.type & PCI_BASE_ADDRESS_MEM_PREFETCH) != 0;
+            region["mem_type_64"] = (r.type & PCI_BASE_ADDRESS_MEM_TYPE_64) != 0;
+        }
+        region["address"] = static_cast<int64_t>(r.addr); // unmapped: -1
+        region["size"] = r.size;
+        regions.push_back(std::move(region));
+    }
+    info["regions"] = std::move(regions);
+    return info;
+}
+
+QmpResult qmp_query_pci(const QmpArgs&) {
+    std::vector<PCIBus*> buses;
+    collect_pci_buses(sysbus_get_default(), buses);
+    Json list = Json::array();
+    for (PCIBus* bus : buses) {
+        Json devices = Json::array();
+        for (PCIDevice* d : bus->devices) {
+            if (d) devices.push_back(pci_device_json(*d));
+        }
+        list.push_back(Json{{"bus", bus->bus_num}, {"devices", std::move(devices)}});
+    }
+    return list;
+}
+
 void pci_bus_class_init(ObjectClass& klass) {
     auto& bc = class_cast<BusClass>(klass);
     bc.print_dev = pcibus_dev_print;
@@ -599,6 +653,7 @@ void pci_bus_class_init(ObjectClass& klass) {
 void register_pci_types() {
     hmp_register_info({"pci", "", "show PCI info",
                        [](Monitor& mon, std::string_view) { mon.print(pci_info_string()); }});
+    qmp_register_command({"query-pci", {}, qmp_query_pci});
     type_register_static(TypeInfo{
         .name = TYPE_PCI_BUS,
         .parent = TYPE_BUS,

@@ -19,6 +19,9 @@
 #include "core/qdev/sysbus.h"
 #include "core/timer.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <thread>
 
@@ -159,6 +162,7 @@ private:
     }
 
     void loop() {
+        m_tid.store(static_cast<int>(::syscall(SYS_gettid)));
         for (;;) {
             {
                 std::unique_lock g(m_lock);
@@ -195,6 +199,10 @@ private:
         }
     }
 
+public:
+    std::atomic<int> m_tid{0};
+
+private:
     std::vector<Hart*> m_harts;
     riscv::GdbTarget m_debug{m_harts,
                              {[this] { return pause_if_running(); }, [this] { resume(); }}};
@@ -218,6 +226,11 @@ RiscvCpuRunner& runner() {
         return raw;
     }();
     return *r;
+}
+
+std::vector<RISCVCPU*>& cpus_list() {
+    static std::vector<RISCVCPU*> v;
+    return v;
 }
 
 // --- the CPU device ---
@@ -245,6 +258,7 @@ Status riscv_cpu_realize(DeviceState& dev) {
         }
     });
     runner().add(&h);
+    cpus_list().push_back(&cpu);
     riscv::hart_reset(h);
     return {};
 }
@@ -299,6 +313,13 @@ void register_riscv_cpu_types() {
 }
 
 } // namespace
+
+const std::vector<RISCVCPU*>& riscv_cpus() { return cpus_list(); }
+
+int riscv_vcpu_thread_id() {
+    int tid = runner().m_tid.load();
+    return tid ? tid : static_cast<int>(::getpid());
+}
 
 } // namespace mq
 

@@ -22,4 +22,9 @@ struct RISCVHartArrayState : DeviceState {
     std::vector<RISCVCPU*> harts;
 };
 
+// The harts in the order they were realized: index = QEMU's cpu-index.
+const std::vector<RISCVCPU*>& riscv_cpus();
+// The host thread id of the vCPU thread (the process id before it starts).
+int riscv_vcpu_thread_id();
+
 } // namespace mq

@@ -1,0 +1,175 @@
+// The core's QMP commands: the run state, the queries that need nothing but
+// the core, human-monitor-command and pmemsave (QEMU: monitor/qmp-cmds.c,
+// softmmu/cpus.c, qapi/*.json for the shapes). The object-model commands are
+// in commands-qom.cpp; query-pci and the CPU's commands are added by hw/.
+#include "core/cpus.h"
+#include "core/machine.h"
+#include "core/main-loop.h"
+#include "core/memory.h"
+#include "core/monitor.h"
+#include "core/qdev/sysbus.h"
+#include "core/qmp/qmp.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace mq {
+
+void qmp_register_qom_commands(); // commands-qom.cpp
+
+namespace {
+
+using A = QmpArg;
+using T = QmpType;
+
+Json ok() { return Json::object(); }
+
+QmpResult query_version(const QmpArgs&) {
+    unsigned major = 0, minor = 0, micro = 0;
+    std::sscanf(MINIQEMU_VERSION_STRING, "%u.%u.%u", &major, &minor, &micro);
+    return Json{{"qemu", {{"micro", micro}, {"minor", minor}, {"major", major}}},
+                {"package", "miniqemu"}};
+}
+
+QmpResult query_commands(const QmpArgs&) {
+    Json list = Json::array();
+    for (const QmpCommand* c : qmp_command_list())
+        list.push_back(Json{{"name", c->name}});
+    return list;
+}
+
+QmpResult query_status(const QmpArgs&) {
+    return Json{{"status", runstate_name(runstate_get())},
+                {"singlestep", false},
+                {"running", runstate_is_running()}};
+}
+
+QmpResult query_machines(const QmpArgs&) {
+    Json list = Json::array();
+    for (ObjectClass* oc : object_class_get_list(TYPE_MACHINE, false)) {
+        auto& mc = class_cast<MachineClass>(*oc);
+        Json m{{"name", mc.name}};
+        if (mc.is_default) m["is-default"] = true;
+        m["cpu-max"] = mc.max_cpus;
+        m["hotpluggable-cpus"] = false;
+        m["numa-mem-supported"] = false;
+        m["deprecated"] = false;
+        if (!mc.default_cpu_type.empty()) m["default-cpu-type"] = mc.default_cpu_type;
+        if (!mc.default_ram_id.empty()) m["default-ram-id"] = mc.default_ram_id;
+        list.push_back(std::move(m));
+    }
+    return list;
+}
+
+QmpResult query_chardev(const QmpArgs&) {
+    Json list = Json::array();
+    for (Chardev* chr : qemu_chr_list()) {
+        list.push_back(Json{{"label", chr->label()},
+                            {"filename", chr->filename()},
+                            {"frontend-open", chr->frontend_open()}});
+    }
+    return list;
+}
+
+// Runs the line on a monitor of its own whose chardev keeps the output.
+QmpResult human_monitor_command(const QmpArgs& args) {
+    RingBufChardev chr("hmp-capture");
+    Monitor mon(&chr);
+    mon.handle_command(args.str("command-line"));
+    return Json(chr.take_output());
+}
+
+// Writes `size` bytes read by `read` (in chunks, so that a huge size costs
+// no memory) to `filename`.
+QmpResult save_memory(const std::string& filename, int64_t size,
+                      const std::function<void(uint64_t offset, uint8_t*, size_t)>& read) {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(filename.c_str(), "wb"), std::fclose);
+    if (!f) {
+        return QmpError{{}, fmt::format("Could not open '{}': {}", filename, std::strerror(errno))};
+    }
+    uint8_t buf[1024];
+    for (uint64_t done = 0; done < uint64_t(size);) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(buf), uint64_t(size) - done));
+        std::memset(buf, 0, n);
+        read(done, buf, n);
+        if (std::fwrite(buf, 1, n, f.get()) != n) {
+            return QmpError{{}, fmt::format("writing memory to '{}' failed", filename)};
+        }
+        done += n;
+    }
+    return ok();
+}
+
+QmpResult pmemsave(const QmpArgs& args) {
+    uint64_t addr = static_cast<uint64_t>(args.integer("val"));
+    return save_memory(args.str("filename"), args.integer("size"),
+                       [addr](uint64_t off, uint8_t* buf, size_t n) {
+                           // Unmapped addresses read as zeros, as on QEMU.
+                           (void)address_space_read(address_space_memory(), addr + off, buf, n);
+                       });
+}
+
+} // namespace
+
+QmpResult qmp_save_memory(const std::string& filename, int64_t size,
+                          const std::function<void(uint64_t, uint8_t*, size_t)>& read) {
+    return save_memory(filename, size, read);
+}
+
+void qmp_register_core_commands() {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    const std::vector<QmpCommand> rows = {
+        {"qmp_capabilities",
+         {A{"enable", T::StrList, true}},
+         [](const QmpArgs&) -> QmpResult {
+             return QmpError{QmpErrorClass::CommandNotFound,
+                             "Capabilities negotiation is already complete, command ignored"};
+         }},
+        {"query-version", {}, query_version},
+        {"query-commands", {}, query_commands},
+        {"query-status", {}, query_status},
+        {"query-name", {}, [](const QmpArgs&) -> QmpResult { return ok(); }},
+        {"query-kvm",
+         {},
+         [](const QmpArgs&) -> QmpResult {
+             return Json{{"enabled", false}, {"present", false}};
+         }},
+        {"query-machines", {}, query_machines},
+        {"query-chardev", {}, query_chardev},
+        {"query-hotpluggable-cpus",
+         {},
+         [](const QmpArgs&) -> QmpResult {
+             return QmpError{{}, "The feature 'query-hotpluggable-cpus' is not enabled"};
+         }},
+        {"stop", {}, [](const QmpArgs&) -> QmpResult { return vm_stop(), ok(); }},
+        {"cont", {}, [](const QmpArgs&) -> QmpResult { return vm_start(), ok(); }},
+        {"system_reset",
+         {},
+         [](const QmpArgs&) -> QmpResult {
+             qemu_system_reset_request(ShutdownCause::HostQmpSystemReset);
+             return ok();
+         }},
+        {"system_powerdown",
+         {},
+         [](const QmpArgs&) -> QmpResult { return qemu_system_powerdown_request(), ok(); }},
+        {"quit",
+         {},
+         [](const QmpArgs&) -> QmpResult {
+             qemu_system_shutdown_request(ShutdownCause::HostQmpQuit, 0);
+             return ok();
+         }},
+        {"human-monitor-command",
+         {A{"command-line", T::Str}, A{"cpu-index", T::Int, true}},
+         human_monitor_command},
+        {"pmemsave", {A{"val", T::Int}, A{"size", T::Int}, A{"filename", T::Str}}, pmemsave},
+    };
+    for (const auto& row : rows)
+        qmp_register_command(row);
+    qmp_register_qom_commands();
+}
+
+} // namespace mq
