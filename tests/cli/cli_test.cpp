@@ -117,8 +117,10 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{{"-M", "virt", "-icount", "shift=auto"},
                   "miniqemu: -icount shift=auto: shift=auto is not supported; give a number of "
                   "bits\n"},
+        // QMP takes stdio before the serial port's default does.
         ErrorCase{{"-M", "virt", "-qmp", "stdio"},
-                  "miniqemu: -qmp stdio: QMP is not supported yet\n"},
+                  "miniqemu: cannot use stdio by multiple character devices\n"
+                  "miniqemu: could not connect serial device to character backend 'stdio'\n"},
         ErrorCase{
             {"-M", "virt", "-smp", "9"},
             "miniqemu: Invalid SMP CPUs 9. The max CPUs supported by machine 'virt' is 8\n"}));
