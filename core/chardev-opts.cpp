@@ -213,11 +213,16 @@ Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec,
     bool mon = spec.starts_with("mon:");
     auto opts = parse_compat(mon ? spec.substr(4) : spec);
     if (!opts) return opts.take_error();
-    for (const auto& w : opts->warnings)
-        error_report_err(Error{w, {}, std::string(location)});
+    // QEMU parses the short forms without keyval's deprecation warnings.
     opts->set("id", label);
     if (mon) opts->set("mux", "on");
     return qemu_chr_new_from_opts(*opts, location);
+}
+
+bool qemu_chr_spec_parses(std::string_view spec) {
+    if (spec == "none" || spec.starts_with("chardev:")) return true;
+    if (spec.starts_with("mon:")) spec.remove_prefix(4);
+    return static_cast<bool>(parse_compat(spec));
 }
 
 Chardev* qemu_chr_find(std::string_view label) {
