@@ -380,6 +380,7 @@ int Vm::run() {
             bool running = runstate_is_running();
             vm_stop();
             qemu_system_reset();
+            runstate_reset_done();
             if (running) vm_start();
         });
         qemu_chr_open_all();

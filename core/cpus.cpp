@@ -12,6 +12,7 @@ namespace {
 struct RunState {
     std::unique_ptr<CpuRunner> runner;
     bool running = false;
+    bool shutdown = false; // stopped by a shutdown under -no-shutdown
 };
 
 RunState& state() {
@@ -25,14 +26,20 @@ void register_monitor_commands() {
     done = true;
     hmp_register_command(
         {"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
-    hmp_register_command(
-        {"cont|c", "", "resume emulation", [](Monitor&, std::string_view) { vm_start(); }});
+    hmp_register_command({"cont|c", "", "resume emulation", [](Monitor& mon, std::string_view) {
+                              if (state().shutdown) {
+                                  mon.printf("Error: Resetting the Virtual Machine is required\n");
+                                  return;
+                              }
+                              vm_start();
+                          }});
     hmp_register_command({"system_reset", "", "reset the system",
                           [](Monitor&, std::string_view) { qemu_system_reset_request(); }});
     hmp_register_info({"status", "", "show the current VM status (running|paused)",
                        [](Monitor& mon, std::string_view) {
-                           mon.printf("VM status: {}\n",
-                                      runstate_is_running() ? "running" : "paused");
+                           mon.printf("VM status: {}\n", runstate_is_running() ? "running"
+                                                         : state().shutdown    ? "paused (shutdown)"
+                                                                               : "paused");
                        }});
     hmp_register_info(
         {"registers", "", "show the cpu registers", [](Monitor& mon, std::string_view) {
@@ -85,6 +92,13 @@ void vm_stop() {
 }
 
 bool runstate_is_running() { return state().running; }
+
+void vm_stop_shutdown() {
+    vm_stop();
+    state().shutdown = true;
+}
+
+void runstate_reset_done() { state().shutdown = false; }
 
 void cpus_shutdown() {
     auto& s = state();

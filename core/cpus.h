@@ -34,6 +34,10 @@ CpuRunner* cpus_runner();
 void vm_start();
 void vm_stop();
 bool runstate_is_running();
+// -no-shutdown: a shutdown stops the VM in QEMU's "shutdown" state, which
+// only a reset leaves (`cont` refuses).
+void vm_stop_shutdown();
+void runstate_reset_done();
 // Stops the vCPU thread at exit.
 void cpus_shutdown();
 

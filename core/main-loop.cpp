@@ -54,8 +54,11 @@ void main_loop_post(std::function<void()> fn) {
 }
 
 void qemu_system_shutdown_request(ShutdownCause cause, int exit_code) {
-    if (g_no_shutdown.load() && cause == ShutdownCause::GuestShutdown && exit_code == 0) {
-        main_loop_post([] { vm_stop(); });
+    // The finisher and HTIF (GuestShutdown) are QEMU 7.2's exit(): nothing
+    // holds them. A host's signal or quit neither.
+    if (g_no_shutdown.load() &&
+        (cause == ShutdownCause::GuestReset || cause == ShutdownCause::GuestPanic)) {
+        main_loop_post([] { vm_stop_shutdown(); });
         return;
     }
     ShutdownCause expected = ShutdownCause::None;

@@ -58,9 +58,10 @@ void qemu_system_reset_request();
 ShutdownCause qemu_shutdown_requested();
 int qemu_shutdown_exit_code();
 void qemu_set_no_reboot(bool no_reboot);
-// -no-shutdown: a guest that powers off (the finisher's pass, HTIF's exit 0)
-// stops the VM instead of ending the process; a monitor or QMP client can
-// still look at it. A failing exit code still ends the process, as on QEMU.
+// -no-shutdown: a shutdown (a reset that -no-reboot turned into one, a
+// panic) stops the VM in the "shutdown" state instead of ending the process;
+// a monitor client can still look at it. The finisher and HTIF end the
+// process all the same: QEMU 7.2 calls exit() there.
 void qemu_set_no_shutdown(bool no_shutdown);
 // -daemonize: stdio belongs to nobody.
 void qemu_set_daemonized(bool daemonized);
