@@ -266,9 +266,11 @@ Status setup_chardevs(const VmOptions& opts) {
         const auto& [spec, where] = monitors_wanted[i];
         auto chr = qemu_chr_new(fmt::format("compat_monitor{}", i), spec, where);
         if (!chr) {
+            // QEMU: a spec that does not parse gets a second line; a chardev
+            // that fails to open, only its own error.
+            if (qemu_chr_spec_parses(spec)) return chr.take_error().at(where);
             error_report_err(chr.take_error().at(where));
-            return make_error("could not connect monitor to character backend '{}'", spec)
-                .at(where);
+            return make_error("parse error: {}", spec).at(where);
         }
         if (*chr) monitor_init_hmp(*chr);
     }

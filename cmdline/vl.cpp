@@ -166,6 +166,7 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         return InitResult{nullptr, 0};
     }
     if (auto parent_status = daemonize_start(opts)) return InitResult{nullptr, *parent_status};
+    main_loop_setup_signals();
 
     // Logging comes before type registration, so that -d qom narrates it.
     bool help_only = false;
@@ -377,6 +378,7 @@ int Vm::run() {
             bool running = runstate_is_running();
             vm_stop(VmEventPolicy::Quiet);
             qemu_system_reset();
+            runstate_reset_done();
             if (running) vm_start(VmEventPolicy::Quiet);
         });
         qemu_chr_open_all();

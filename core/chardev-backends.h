@@ -18,7 +18,8 @@ struct SocketOptions {
     bool server = false;
     bool wait = true; // a server: block start-up until a client connects
     bool nodelay = false;
-    int reconnect = 0; // a client: seconds between attempts, 0 for never
+    int reconnect = 0;       // a client: seconds between attempts, 0 for never
+    bool no_address = false; // QEMU's fd= socket without an fd: a server that listens nowhere
 };
 
 // `location` prefixes the "waiting for connection" line, as QEMU's does.

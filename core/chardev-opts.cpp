@@ -92,8 +92,11 @@ Opened open_socket(const std::string& id, const PropertyBag& opts, std::string_v
     so.path = str_param(opts, "path");
     so.host = str_param(opts, "host");
     so.port = str_param(opts, "port");
-    // QEMU's words when neither an address nor a descriptor is given.
-    if (so.path.empty() && so.port.empty()) return make_error("Unable to parse FD number ");
+    if (opts.has("host") && so.port.empty()) return make_error("chardev: socket: no port given");
+    // Without path= or host=, QEMU takes it for a socket on an inherited
+    // descriptor (fd=), with none given: a client fails, a server listens
+    // nowhere (port= alone does not make it TCP).
+    so.no_address = so.path.empty() && !opts.has("host");
     if (!so.path.empty() && (!so.host.empty() || !so.port.empty()))
         return make_error("chardev: socket: give either path or host and port, not both");
     auto server = bool_param(opts, "server", false);
@@ -105,6 +108,7 @@ Opened open_socket(const std::string& id, const PropertyBag& opts, std::string_v
     so.server = *server;
     so.wait = *wait;
     so.nodelay = *nodelay;
+    if (so.no_address && !so.server) return make_error("Unable to parse FD number ");
     if (const std::string* rc = opts.get("reconnect")) {
         auto n = parse_uint64(*rc);
         if (!n || *n > 3600) return make_error("Parameter 'reconnect' expects a number of seconds");
@@ -209,11 +213,16 @@ Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec,
     bool mon = spec.starts_with("mon:");
     auto opts = parse_compat(mon ? spec.substr(4) : spec);
     if (!opts) return opts.take_error();
-    for (const auto& w : opts->warnings)
-        error_report_err(Error{w, {}, std::string(location)});
+    // QEMU parses the short forms without keyval's deprecation warnings.
     opts->set("id", label);
     if (mon) opts->set("mux", "on");
     return qemu_chr_new_from_opts(*opts, location);
+}
+
+bool qemu_chr_spec_parses(std::string_view spec) {
+    if (spec == "none" || spec.starts_with("chardev:")) return true;
+    if (spec.starts_with("mon:")) spec.remove_prefix(4);
+    return static_cast<bool>(parse_compat(spec));
 }
 
 Chardev* qemu_chr_find(std::string_view label) {

@@ -84,6 +84,7 @@ private:
 };
 
 std::string SocketChardev::address() const {
+    if (m_opts.no_address) return "fd:";
     if (!m_opts.path.empty()) return fmt::format("unix:{}", m_opts.path);
     return fmt::format("tcp:{}:{}", m_opts.host.empty() ? "0.0.0.0" : m_opts.host, m_opts.port);
 }
@@ -151,7 +152,25 @@ Status SocketChardev::start(std::string_view location) {
     if (!m_opts.server) {
         auto st = connect_now();
         if (!st && m_opts.reconnect <= 0) return st;
-        if (!st) connect_later();
+        if (!st) {
+            // QEMU says it once, without the option, and keeps trying.
+            error_report_err(Error{fmt::format("Unable to connect character device {}: {}", m_label,
+                                               st.error().message),
+                                   {},
+                                   {}});
+            connect_later();
+        }
+        return {};
+    }
+    if (m_opts.no_address) {
+        if (m_opts.wait) {
+            // QEMU waits here for good: no client can ever come.
+            std::fprintf(stderr, "%s: %s%sinfo: QEMU waiting for connection on: %s\n",
+                         error_get_progname().c_str(), std::string(location).c_str(),
+                         location.empty() ? "" : ": ", filename().c_str());
+            for (;;)
+                pause();
+        }
         return {};
     }
     if (auto st = listen(); !st) return st;
@@ -161,6 +180,11 @@ Status SocketChardev::start(std::string_view location) {
                      error_get_progname().c_str(), std::string(location).c_str(),
                      location.empty() ? "" : ": ", filename().c_str());
         boost::system::error_code ec;
+        for (;;) { // until a client comes, or a signal ends the process
+            pollfd pfd{m_acceptor.native_handle(), POLLIN, 0};
+            if (::poll(&pfd, 1, 100) > 0) break;
+            main_loop_exit_if_signalled();
+        }
         m_acceptor.accept(m_socket, ec);
         if (ec) return make_error("Failed to accept a connection: {}", ec.message());
         connected();
@@ -174,7 +198,7 @@ void SocketChardev::open() {
         Chardev::open(); // CHR_EVENT_OPENED for a client that is already here
         start_read();
         flush();
-    } else if (m_opts.server) {
+    } else if (m_opts.server && !m_opts.no_address) {
         async_accept();
     }
 }

@@ -165,6 +165,8 @@ Result<Chardev*> qemu_chr_new_from_opts(const PropertyBag& opts, std::string_vie
 // chardev lives until exit. Errors are in QEMU's words.
 Result<Chardev*> qemu_chr_new(std::string_view label, std::string_view spec,
                               std::string_view location = {});
+// Whether qemu_chr_new() understands `spec` (its backend and options parse).
+bool qemu_chr_spec_parses(std::string_view spec);
 // By label (a -chardev id).
 Chardev* qemu_chr_find(std::string_view label);
 // Every chardev, in the order they were made.

@@ -13,7 +13,8 @@ namespace {
 struct CpusState {
     std::unique_ptr<CpuRunner> runner;
     bool running = false;
-    bool started = false; // once: prelaunch ends
+    bool started = false;  // once: prelaunch ends
+    bool shutdown = false; // stopped by a shutdown under -no-shutdown
 };
 
 CpusState& state() {
@@ -27,8 +28,13 @@ void register_monitor_commands() {
     done = true;
     hmp_register_command(
         {"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
-    hmp_register_command(
-        {"cont|c", "", "resume emulation", [](Monitor&, std::string_view) { vm_start(); }});
+    hmp_register_command({"cont|c", "", "resume emulation", [](Monitor& mon, std::string_view) {
+                              if (state().shutdown) {
+                                  mon.printf("Error: Resetting the Virtual Machine is required\n");
+                                  return;
+                              }
+                              vm_start();
+                          }});
     hmp_register_command({"system_reset", "", "reset the system", [](Monitor&, std::string_view) {
                               qemu_system_reset_request(ShutdownCause::HostQmpSystemReset);
                           }});
@@ -36,8 +42,9 @@ void register_monitor_commands() {
                           [](Monitor&, std::string_view) { qemu_system_powerdown_request(); }});
     hmp_register_info({"status", "", "show the current VM status (running|paused)",
                        [](Monitor& mon, std::string_view) {
-                           mon.printf("VM status: {}\n",
-                                      runstate_is_running() ? "running" : "paused");
+                           mon.printf("VM status: {}\n", runstate_is_running() ? "running"
+                                                         : state().shutdown    ? "paused (shutdown)"
+                                                                               : "paused");
                        }});
     hmp_register_info(
         {"registers", "", "show the cpu registers", [](Monitor& mon, std::string_view) {
@@ -96,7 +103,9 @@ bool runstate_is_running() { return state().running; }
 
 RunState runstate_get() {
     auto& s = state();
-    return s.running ? RunState::Running : s.started ? RunState::Paused : RunState::Prelaunch;
+    if (s.running) return RunState::Running;
+    if (s.shutdown) return RunState::Shutdown;
+    return s.started ? RunState::Paused : RunState::Prelaunch;
 }
 
 const char* runstate_name(RunState state) {
@@ -104,9 +113,17 @@ const char* runstate_name(RunState state) {
     case RunState::Prelaunch: return "prelaunch";
     case RunState::Running: return "running";
     case RunState::Paused: return "paused";
+    case RunState::Shutdown: return "shutdown";
     }
     return "running";
 }
+
+void vm_stop_shutdown() {
+    vm_stop();
+    state().shutdown = true;
+}
+
+void runstate_reset_done() { state().shutdown = false; }
 
 void cpus_shutdown() {
     auto& s = state();

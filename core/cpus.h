@@ -35,16 +35,21 @@ void cpus_register(std::unique_ptr<CpuRunner> runner);
 CpuRunner* cpus_runner();
 
 // The run state (QEMU's RunState, the states this emulator has): prelaunch
-// until the CPUs first start, then running or paused. vm_start and vm_stop
+// until the CPUs first start, then running or paused (or shutdown, under
+// -no-shutdown, until a reset). vm_start and vm_stop
 // send the RESUME and STOP events when the state changes.
 // A reset or the exit pauses the CPUs quietly: that is no STOP for clients.
-enum class RunState { Prelaunch, Running, Paused };
+enum class RunState { Prelaunch, Running, Paused, Shutdown };
 enum class VmEventPolicy { Send, Quiet };
 void vm_start(VmEventPolicy events = VmEventPolicy::Send);
 void vm_stop(VmEventPolicy events = VmEventPolicy::Send);
 bool runstate_is_running();
 RunState runstate_get();
-const char* runstate_name(RunState state); // "prelaunch", "running", "paused"
+const char* runstate_name(RunState state); // "prelaunch", "running", "paused", "shutdown"
+// -no-shutdown: a shutdown stops the VM in QEMU's "shutdown" state, which
+// only a reset leaves (`cont` refuses).
+void vm_stop_shutdown();
+void runstate_reset_done();
 // Stops the vCPU thread at exit.
 void cpus_shutdown();
 

@@ -6,13 +6,18 @@
 #include "core/vm-events.h"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
+#include <fstream>
 
 namespace mq {
 
@@ -55,10 +60,15 @@ void main_loop_post(std::function<void()> fn) {
 }
 
 void qemu_system_shutdown_request(ShutdownCause cause, int exit_code) {
-    if (g_no_shutdown.load() && cause == ShutdownCause::GuestShutdown && exit_code == 0) {
-        // QEMU tells the clients, then pauses (STOP) instead of exiting.
+    // -no-shutdown: a guest power-off (the finisher's pass, as on QEMU 8;
+    // 7.2 called exit() there) or a reset under -no-reboot pauses the VM in
+    // the shutdown state instead of ending the process. Clients hear SHUTDOWN.
+    // A failing exit code, a host signal or quit still end it.
+    if (g_no_shutdown.load() && exit_code == 0 &&
+        (cause == ShutdownCause::GuestShutdown || cause == ShutdownCause::GuestReset ||
+         cause == ShutdownCause::GuestPanic || cause == ShutdownCause::HostQmpSystemReset)) {
         vm_event_emit(VmEvent{.kind = VmEventKind::Shutdown, .cause = cause});
-        main_loop_post([] { vm_stop(); });
+        main_loop_post([] { vm_stop_shutdown(); });
         return;
     }
     ShutdownCause expected = ShutdownCause::None;
@@ -134,15 +144,74 @@ void main_loop_set_drives_timers(bool drive) {
     }
 }
 
+namespace {
+
+// SIGINT, SIGTERM and SIGHUP: the handler notes the signal and its sender
+// and wakes the main loop through a pipe (QEMU's qemu_system_killed).
+int g_signal_pipe[2] = {-1, -1};
+std::atomic<int> g_signal_number{0};
+std::atomic<pid_t> g_signal_sender{0};
+
+void on_terminating_signal(int signo, siginfo_t* info, void*) {
+    int saved = errno;
+    g_signal_number.store(signo);
+    g_signal_sender.store(info ? info->si_pid : 0);
+    (void)!::write(g_signal_pipe[1], "", 1);
+    errno = saved;
+}
+
+// QEMU's qemu_get_pid_name: the sender's argv[0].
+std::string pid_name(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string name;
+    if (!std::getline(f, name, '\0') || name.empty()) return "<unknown process>";
+    return name;
+}
+
+void report_terminating_signal() {
+    int signo = g_signal_number.load();
+    pid_t pid = g_signal_sender.load();
+    if (pid == 0) {
+        std::fprintf(stderr, "%s: terminating on signal %d\n", error_get_progname().c_str(), signo);
+    } else {
+        std::fprintf(stderr, "%s: terminating on signal %d from pid %d (%s)\n",
+                     error_get_progname().c_str(), signo, static_cast<int>(pid),
+                     pid_name(pid).c_str());
+    }
+}
+
+} // namespace
+
+void main_loop_setup_signals() {
+    if (g_signal_pipe[0] >= 0) return;
+    if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
+    struct sigaction sa {};
+    sa.sa_sigaction = on_terminating_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int signo : {SIGINT, SIGTERM, SIGHUP})
+        sigaction(signo, &sa, nullptr);
+}
+
+void main_loop_exit_if_signalled() {
+    if (g_signal_number.load() == 0) return;
+    report_terminating_signal();
+    std::exit(0);
+}
+
 int main_loop_run() {
     auto& ctx = main_loop_context();
     auto work = boost::asio::make_work_guard(ctx);
-    boost::asio::signal_set signals(ctx, SIGINT, SIGTERM, SIGHUP);
-    signals.async_wait([](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        std::fprintf(stderr, "%s: terminating on signal %d\n", error_get_progname().c_str(), signo);
-        qemu_system_shutdown_request(ShutdownCause::HostSignal, 0);
-    });
+    main_loop_setup_signals();
+    if (g_signal_pipe[0] < 0) return 1;
+    boost::asio::posix::stream_descriptor signal_reader(ctx, ::dup(g_signal_pipe[0]));
+    char signal_byte = 0;
+    signal_reader.async_read_some(boost::asio::buffer(&signal_byte, 1),
+                                  [](const boost::system::error_code& ec, size_t) {
+                                      if (ec) return;
+                                      report_terminating_signal();
+                                      qemu_system_shutdown_request(ShutdownCause::HostSignal, 0);
+                                  });
     while (qemu_shutdown_requested() == ShutdownCause::None) {
         ctx.run();
         if (qemu_shutdown_requested() == ShutdownCause::None) ctx.restart();

@@ -74,15 +74,23 @@ void qemu_system_powerdown_request();
 ShutdownCause qemu_shutdown_requested();
 int qemu_shutdown_exit_code();
 void qemu_set_no_reboot(bool no_reboot);
-// -no-shutdown: a guest that powers off (the finisher's pass, HTIF's exit 0)
-// stops the VM instead of ending the process; a monitor or QMP client can
-// still look at it. A failing exit code still ends the process, as on QEMU.
+// -no-shutdown: a shutdown (a reset that -no-reboot turned into one, a
+// panic) stops the VM in the "shutdown" state instead of ending the process;
+// a monitor client can still look at it. The finisher and HTIF end the
+// process all the same: QEMU 7.2 calls exit() there.
 void qemu_set_no_shutdown(bool no_shutdown);
 // -daemonize: stdio belongs to nobody.
 void qemu_set_daemonized(bool daemonized);
 bool is_daemonized();
 // Called by the main loop when a reset was requested (set by the machine).
 void qemu_set_reset_handler(std::function<void()> handler);
+
+// SIGINT, SIGTERM and SIGHUP are caught from start-up on (as QEMU's
+// os_setup_signal_handling); the main loop reports them and shuts down.
+void main_loop_setup_signals();
+// For a wait before the main loop runs (a socket server's wait=on): a
+// signal that came ends the process now, as it would have in the loop.
+void main_loop_exit_if_signalled();
 
 // Runs the io_context until a shutdown is requested; returns the exit code.
 // SIGINT, SIGTERM and SIGHUP end it too. Work posted before the request

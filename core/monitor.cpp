@@ -262,6 +262,12 @@ void Monitor::print(std::string_view text) {
 void Monitor::show_prompt() { printf_raw("(qemu) "); }
 
 void Monitor::event(ChrEvent e) {
+    // QEMU greets every client that connects (OPENED), and a mux's monitor
+    // once, when it first gets the focus.
+    if (e == CHR_EVENT_OPENED) {
+        m_banner_shown = false;
+        m_line.clear();
+    }
     if (e == CHR_EVENT_OPENED || e == CHR_EVENT_MUX_IN) {
         if (!m_banner_shown) {
             m_banner_shown = true;

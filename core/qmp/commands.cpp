@@ -146,7 +146,13 @@ void qmp_register_core_commands() {
              return QmpError{{}, "The feature 'query-hotpluggable-cpus' is not enabled"};
          }},
         {"stop", {}, [](const QmpArgs&) -> QmpResult { return vm_stop(), ok(); }},
-        {"cont", {}, [](const QmpArgs&) -> QmpResult { return vm_start(), ok(); }},
+        {"cont",
+         {},
+         [](const QmpArgs&) -> QmpResult {
+             if (runstate_get() == RunState::Shutdown)
+                 return make_error("Resetting the Virtual Machine is required");
+             return vm_start(), ok();
+         }},
         {"system_reset",
          {},
          [](const QmpArgs&) -> QmpResult {

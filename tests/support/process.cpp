@@ -98,4 +98,137 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     return result;
 }
 
+BackgroundProcess::BackgroundProcess(const std::string& program,
+                                     const std::vector<std::string>& args) {
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) return;
+    signal(SIGPIPE, SIG_IGN);
+    m_pid = fork();
+    if (m_pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        std::vector<char*> argv;
+        argv.push_back(const_cast<char*>(program.c_str()));
+        for (auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    m_out_fd = out[0];
+    m_err_fd = err[0];
+    fcntl(m_out_fd, F_SETFL, O_NONBLOCK);
+    fcntl(m_err_fd, F_SETFL, O_NONBLOCK);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (m_pid > 0 && !m_status) {
+        ::kill(m_pid, SIGKILL);
+        reap(true);
+    }
+    if (m_out_fd >= 0) close(m_out_fd);
+    if (m_err_fd >= 0) close(m_err_fd);
+}
+
+// Reads what the child wrote, waiting at most `timeout_ms` for something.
+void BackgroundProcess::pump(int timeout_ms) {
+    std::vector<pollfd> fds;
+    for (int fd : {m_out_fd, m_err_fd}) {
+        if (fd >= 0) fds.push_back({fd, POLLIN, 0});
+    }
+    if (fds.empty()) return;
+    if (poll(fds.data(), fds.size(), timeout_ms) <= 0) return;
+    for (auto& p : fds) {
+        if (!p.revents) continue;
+        char buf[65536];
+        for (;;) {
+            ssize_t n = read(p.fd, buf, sizeof buf);
+            if (n > 0) {
+                (p.fd == m_out_fd ? m_out : m_err).append(buf, n);
+                continue;
+            }
+            if (n == 0) { // the child (and whoever shares its pipes) closed it
+                int& fd = p.fd == m_out_fd ? m_out_fd : m_err_fd;
+                close(fd);
+                fd = -1;
+            }
+            break;
+        }
+    }
+}
+
+bool BackgroundProcess::reap(bool block) {
+    if (m_status) return true;
+    if (m_pid <= 0) return false;
+    int status = 0;
+    rusage usage{};
+    pid_t r;
+    while ((r = wait4(m_pid, &status, block ? 0 : WNOHANG, &usage)) < 0 && errno == EINTR) {
+    }
+    if (r != m_pid) return false;
+    m_max_rss = static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+    m_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return true;
+}
+
+const std::string& BackgroundProcess::out() {
+    pump(0);
+    return m_out;
+}
+
+const std::string& BackgroundProcess::err() {
+    pump(0);
+    return m_err;
+}
+
+bool BackgroundProcess::wait_for(
+    const std::function<bool(const std::string&, const std::string&)>& pred,
+    std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        pump(0);
+        if (pred(m_out, m_err)) return true;
+        if (reap(false)) {
+            pump(0);
+            return pred(m_out, m_err);
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        // Output wakes us at once; an exit within 20 ms.
+        pump(static_cast<int>(std::min<int64_t>(left.count(), 20)));
+    }
+}
+
+bool BackgroundProcess::wait_for_out(const std::string& needle, std::chrono::milliseconds timeout) {
+    return wait_for(
+        [&](const std::string& o, const std::string&) { return o.find(needle) != o.npos; },
+        timeout);
+}
+
+bool BackgroundProcess::wait_for_err(const std::string& needle, std::chrono::milliseconds timeout) {
+    return wait_for(
+        [&](const std::string&, const std::string& e) { return e.find(needle) != e.npos; },
+        timeout);
+}
+
+std::optional<int> BackgroundProcess::wait(std::chrono::milliseconds timeout) {
+    wait_for([](const std::string&, const std::string&) { return false; }, timeout);
+    if (!reap(false)) return std::nullopt;
+    // What is still in the pipes (not waiting for EOF: a daemon may hold them).
+    pump(50);
+    pump(0);
+    return m_status;
+}
+
+bool BackgroundProcess::running() { return !reap(false); }
+
+void BackgroundProcess::kill(int signal) {
+    if (m_pid > 0 && !m_status) ::kill(m_pid, signal);
+}
+
 } // namespace mq::test
