@@ -48,19 +48,64 @@ const char* skip_spaces(const char* p) {
 // QEMU's get_str reads into a 1024-byte buffer: longer strings are cut.
 constexpr size_t kMaxStringLength = 1023;
 
-// A recursive-descent parser over int64 values (QEMU's expr_sum, expr_logic,
-// expr_prod, expr_unary). Each returns nullopt once it has printed an error.
+// QEMU's expression grammar (expr_sum, expr_logic, expr_prod, expr_unary):
+//   sum   = logic {('+' | '-') logic}
+//   logic = prod {('&' | '|' | '^') prod}
+//   prod  = unary {('*' | '/' | '%') unary}
+//   unary = ('+' | '-' | '~') unary | '(' sum ')' | 'c' | $reg | number
+// QEMU descends recursively; this keeps one frame per open parenthesis on
+// the heap instead, so that a line of 4095 '(' cannot exhaust the stack.
+// Operations happen in QEMU's order, so the first error is QEMU's.
 class ExprParser {
 public:
     ExprParser(Monitor& mon, const char* p) : m_mon(mon), m_p(p) {}
 
+    // nullopt once it has printed an error.
     std::optional<int64_t> parse() {
         m_p = skip_spaces(m_p);
-        return sum();
+        std::vector<Level> levels(1);
+        for (;;) {
+            // A unary: its prefix operators, then '(' or a primary.
+            Level& level = levels.back();
+            char c = *m_p;
+            if (c == '+' || c == '-' || c == '~') {
+                level.prefix += c;
+                next();
+                continue;
+            }
+            if (c == '(') {
+                next();
+                levels.emplace_back();
+                continue;
+            }
+            auto v = primary();
+            if (!v) return std::nullopt;
+            // Fold it in, and close every parenthesis that ends here.
+            for (;;) {
+                auto done = fold(levels.back(), *v);
+                if (!done) return std::nullopt;
+                if (!done->complete) break; // an operator: another unary follows
+                v = done->value;
+                if (levels.size() == 1) return v;
+                if (*m_p != ')') return error("')' expected");
+                next();
+                levels.pop_back();
+            }
+        }
     }
     const char* pos() const { return m_p; }
 
 private:
+    struct Level {
+        std::string prefix; // the unary operators before the operand being read
+        int64_t prod = 0, logic = 0, sum = 0;
+        char prod_op = 0, logic_op = 0, sum_op = 0; // 0: nothing pending
+    };
+    struct Folded {
+        bool complete; // the level's sum is done: `value`
+        int64_t value;
+    };
+
     template <typename... Args>
     std::nullopt_t error(fmt::format_string<Args...> f, Args&&... args) {
         m_mon.printf("{}\n", fmt::format(f, std::forward<Args>(args)...));
@@ -73,29 +118,8 @@ private:
 
     static int64_t wrap(uint64_t v) { return static_cast<int64_t>(v); }
 
-    std::optional<int64_t> unary() {
+    std::optional<int64_t> primary() {
         switch (*m_p) {
-        case '+': next(); return unary();
-        case '-': {
-            next();
-            auto n = unary();
-            if (!n) return std::nullopt;
-            return wrap(-static_cast<uint64_t>(*n));
-        }
-        case '~': {
-            next();
-            auto n = unary();
-            if (!n) return std::nullopt;
-            return ~*n;
-        }
-        case '(': {
-            next();
-            auto n = sum();
-            if (!n) return std::nullopt;
-            if (*m_p != ')') return error("')' expected");
-            next();
-            return n;
-        }
         case '\'': {
             m_p++;
             if (*m_p == '\0') return error("character constant expected");
@@ -121,54 +145,62 @@ private:
         }
     }
 
-    std::optional<int64_t> prod() {
-        auto val = unary();
-        if (!val) return std::nullopt;
-        for (;;) {
-            char op = *m_p;
-            if (op != '*' && op != '/' && op != '%') return val;
-            next();
-            auto val2 = unary();
-            if (!val2) return std::nullopt;
-            if (op == '*') {
-                *val = wrap(static_cast<uint64_t>(*val) * static_cast<uint64_t>(*val2));
-                continue;
-            }
-            if (*val2 == 0) return error("division by zero");
-            // INT64_MIN / -1 overflows (QEMU dies of SIGFPE): it wraps here.
-            if (*val2 == -1) {
-                *val = op == '/' ? wrap(-static_cast<uint64_t>(*val)) : 0;
-            } else {
-                *val = op == '/' ? *val / *val2 : *val % *val2;
-            }
+    // A unary's value `v` goes into `level`: its prefix operators (innermost
+    // first), then the pending operators, as each of QEMU's loops would.
+    std::optional<Folded> fold(Level& level, int64_t v) {
+        for (auto it = level.prefix.rbegin(); it != level.prefix.rend(); ++it) {
+            if (*it == '-') v = wrap(-static_cast<uint64_t>(v));
+            if (*it == '~') v = ~v;
         }
+        level.prefix.clear();
+        if (level.prod_op) {
+            auto r = arith(level.prod_op, level.prod, v);
+            if (!r) return std::nullopt;
+            v = *r;
+            level.prod_op = 0;
+        }
+        char c = *m_p;
+        if (c == '*' || c == '/' || c == '%') {
+            level.prod = v, level.prod_op = c;
+            next();
+            return Folded{false, 0};
+        }
+        if (level.logic_op) {
+            v = *arith(level.logic_op, level.logic, v);
+            level.logic_op = 0;
+        }
+        if (c == '&' || c == '|' || c == '^') {
+            level.logic = v, level.logic_op = c;
+            next();
+            return Folded{false, 0};
+        }
+        if (level.sum_op) {
+            v = *arith(level.sum_op, level.sum, v);
+            level.sum_op = 0;
+        }
+        if (c == '+' || c == '-') {
+            level.sum = v, level.sum_op = c;
+            next();
+            return Folded{false, 0};
+        }
+        return Folded{true, v};
     }
 
-    std::optional<int64_t> logic() {
-        auto val = prod();
-        if (!val) return std::nullopt;
-        for (;;) {
-            char op = *m_p;
-            if (op != '&' && op != '|' && op != '^') return val;
-            next();
-            auto val2 = prod();
-            if (!val2) return std::nullopt;
-            *val = op == '&' ? *val & *val2 : op == '|' ? *val | *val2 : *val ^ *val2;
+    std::optional<int64_t> arith(char op, int64_t a, int64_t b) {
+        uint64_t ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
+        switch (op) {
+        case '+': return wrap(ua + ub);
+        case '-': return wrap(ua - ub);
+        case '*': return wrap(ua * ub);
+        case '&': return a & b;
+        case '|': return a | b;
+        case '^': return a ^ b;
+        default: break;
         }
-    }
-
-    std::optional<int64_t> sum() {
-        auto val = logic();
-        if (!val) return std::nullopt;
-        for (;;) {
-            char op = *m_p;
-            if (op != '+' && op != '-') return val;
-            next();
-            auto val2 = logic();
-            if (!val2) return std::nullopt;
-            uint64_t a = static_cast<uint64_t>(*val), b = static_cast<uint64_t>(*val2);
-            *val = wrap(op == '+' ? a + b : a - b);
-        }
+        if (b == 0) return error("division by zero");
+        // INT64_MIN / -1 overflows (QEMU dies of SIGFPE): it wraps here.
+        if (b == -1) return op == '/' ? wrap(-ua) : 0;
+        return op == '/' ? a / b : a % b;
     }
 
     Monitor& m_mon;
