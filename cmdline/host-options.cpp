@@ -280,7 +280,10 @@ Status setup_chardevs(const VmOptions& opts) {
         std::string where = "-qmp " + spec;
         auto chr =
             qemu_chr_new(fmt::format("compat_monitor{}", monitors_wanted.size() + i), spec, where);
-        if (!chr) return chr.take_error().at(where);
+        if (!chr) {
+            error_report_err(chr.take_error().at(where));
+            return make_error("parse error: {}", spec).at(where);
+        }
         if (*chr) {
             if (auto st = qmp_monitor_init(*chr); !st) return st.take_error().at(where);
         }

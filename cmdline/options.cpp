@@ -225,8 +225,10 @@ const OptionDef* find_option(std::string_view name) {
 
 Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     // Pass 1, QEMU's lookup_opt(): one dash or two, then the name; an option
-    // that takes an argument takes the next word whatever it looks like. Each
-    // occurrence becomes one unambiguous "--name=value" word for CLI11.
+    // that takes an argument takes the next word whatever it looks like,
+    // the empty word too. Each occurrence becomes "--name" and its value as
+    // two words for CLI11, which then takes the value as it is ("--name="
+    // with an empty value would make CLI11 take the word after it instead).
     std::vector<std::string> words;
     std::vector<OptionArg> occurrences; // the same, as the user wrote them
     for (int i = 1; i < argc; i++) {
@@ -242,7 +244,8 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
         if (def->arg == Arg::Required) {
             if (i + 1 >= argc) return make_error("requires an argument").at(std::string(word));
             std::string value = argv[++i];
-            words.push_back(canonical + "=" + value);
+            words.push_back(canonical);
+            words.push_back(value);
             occurrences.push_back({std::string(word), value});
         } else {
             words.push_back(canonical);

@@ -45,6 +45,7 @@ Status setup_logging(const VmOptions& opts, bool* help_only) {
     return {};
 }
 
+// -m: the RAM size in bytes, or 0 for the machine's default.
 Result<uint64_t> parse_memory_option(const OptionArg& arg) {
     auto bag = keyval_parse(arg.value, "size");
     if (!bag) return bag.take_error().at(arg.location());
@@ -52,7 +53,7 @@ Result<uint64_t> parse_memory_option(const OptionArg& arg) {
         if (key != "size") return make_error("Invalid parameter '{}'", key).at(arg.location());
     }
     const std::string* size = bag->get("size");
-    if (!size) return make_error("missing 'size' option value").at(arg.location());
+    if (!size) return 0; // -m '': the machine's default, as QEMU
     // A bare number means MiB, as in QEMU.
     auto bytes = parse_size(*size, 'M');
     if (!bytes) {
@@ -114,19 +115,25 @@ Result<std::string> find_default_guest() {
 Status configure_icount(const OptionArg& arg) {
     auto bag = keyval_parse(arg.value, "shift");
     if (!bag) return bag.take_error().at(arg.location());
+    for (const auto& [key, value] : *bag) {
+        if (key != "shift" && key != "sleep" && key != "align") {
+            return make_error("Invalid parameter '{}'", key).at(arg.location());
+        }
+    }
     const std::string* shift = bag->get("shift");
-    if (!shift) return make_error("icount: shift is missing").at(arg.location());
+    if (!shift) {
+        // QEMU's icount_configure: no shift (-icount ''), no icount.
+        if (bag->get("align")) {
+            return make_error("Please specify shift option when using align").at(arg.location());
+        }
+        return {};
+    }
     if (*shift == "auto") {
         return make_error("shift=auto is not supported; give a number of bits").at(arg.location());
     }
     auto n = PropertyTraits<uint8_t>::parse("shift", *shift);
     if (!n || *n > 10) {
         return make_error("icount: shift must be a number between 0 and 10").at(arg.location());
-    }
-    for (const auto& [key, value] : *bag) {
-        if (key != "shift" && key != "sleep" && key != "align") {
-            return make_error("Invalid parameter '{}'", key).at(arg.location());
-        }
     }
     icount_configure(*n);
     return {};
@@ -193,6 +200,16 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         machine_help_wanted |= bag->help;
         for (const auto& [k, v] : *bag)
             machine_opts.set(k, v);
+    }
+    // QEMU's qemu_validate_options: even an empty -append needs a -kernel.
+    bool linux_boot = opts.kernel || machine_opts.get("kernel");
+    if (!linux_boot && (opts.append || machine_opts.get("append"))) {
+        error_report_err(make_error("-append only allowed with -kernel option"));
+        return InitResult{nullptr, 1};
+    }
+    if (!linux_boot && (opts.initrd || machine_opts.get("initrd"))) {
+        error_report_err(make_error("-initrd only allowed with -kernel option"));
+        return InitResult{nullptr, 1};
     }
     std::optional<std::string> machine_type = machine_opts.take("type");
     if (machine_help_wanted || (machine_type && is_help_option(*machine_type))) {
@@ -331,7 +348,7 @@ Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
     for (const auto& [key, value] : machine_opts) {
         if (auto st = object_property_set_str(&ms, key, value); !st) return st.take_error();
     }
-    if (mc.boots_default_guest && ms.kernel_filename.empty() && ms.firmware.empty()) {
+    if (mc.boots_default_guest && !ms.kernel_filename && ms.firmware.empty()) {
         auto guest = find_default_guest();
         if (!guest) return guest.take_error();
         ms.kernel_filename = *guest;

@@ -22,34 +22,58 @@ CpusState& state() {
     return *s;
 }
 
+// QEMU's hmp_info_registers; the monitor's current CPU is always CPU 0.
+void hmp_info_registers(Monitor& mon, const HmpArgs& args) {
+    CpuRunner* r = state().runner.get();
+    int count = r ? r->cpu_count() : 0;
+    if (args.get_bool("cpustate_all")) {
+        for (int i = 0; i < count; i++)
+            mon.printf("\n{}", r->dump_registers(i));
+        return;
+    }
+    // QEMU keeps the index in an int: 4294967295 is -1, the current CPU.
+    int vcpu = static_cast<int>(static_cast<int32_t>(args.get_int("vcpu").value_or(-1)));
+    int index = vcpu >= 0 ? vcpu : 0;
+    if (index >= count) {
+        if (vcpu >= 0) {
+            mon.printf("CPU#{} not available\n", vcpu);
+        } else {
+            mon.print("No CPU available\n");
+        }
+        return;
+    }
+    mon.printf("\n{}", r->dump_registers(index));
+}
+
 void register_monitor_commands() {
     static bool done = false;
     if (done) return;
     done = true;
     hmp_register_command(
-        {"stop", "", "stop emulation", [](Monitor&, std::string_view) { vm_stop(); }});
-    hmp_register_command({"cont|c", "", "resume emulation", [](Monitor& mon, std::string_view) {
+        {"stop|s", "", "", "stop emulation", [](Monitor&, const HmpArgs&) { vm_stop(); }});
+    hmp_register_command({"cont|c", "", "", "resume emulation", [](Monitor& mon, const HmpArgs&) {
                               if (state().shutdown) {
                                   mon.printf("Error: Resetting the Virtual Machine is required\n");
                                   return;
                               }
                               vm_start();
                           }});
-    hmp_register_command({"system_reset", "", "reset the system", [](Monitor&, std::string_view) {
+    hmp_register_command({"system_reset", "", "", "reset the system", [](Monitor&, const HmpArgs&) {
                               qemu_system_reset_request(ShutdownCause::HostQmpSystemReset);
                           }});
-    hmp_register_command({"system_powerdown", "", "send system power down event",
-                          [](Monitor&, std::string_view) { qemu_system_powerdown_request(); }});
-    hmp_register_info({"status", "", "show the current VM status (running|paused)",
-                       [](Monitor& mon, std::string_view) {
+    hmp_register_command({"system_powerdown", "", "", "send system power down event",
+                          [](Monitor&, const HmpArgs&) { qemu_system_powerdown_request(); }});
+    hmp_register_info({"status", "", "", "show the current VM status (running|paused)",
+                       [](Monitor& mon, const HmpArgs&) {
                            mon.printf("VM status: {}\n", runstate_is_running() ? "running"
                                                          : state().shutdown    ? "paused (shutdown)"
                                                                                : "paused");
                        }});
-    hmp_register_info(
-        {"registers", "", "show the cpu registers", [](Monitor& mon, std::string_view) {
-             if (CpuRunner* r = cpus_runner()) mon.print(r->dump_registers());
-         }});
+    hmp_register_info({"registers", "cpustate_all:-a,vcpu:i?", "[-a|vcpu]",
+                       "show the cpu registers (-a: show register info for all cpus; vcpu: "
+                       "specific vCPU to query; show the current CPU's registers if no argument "
+                       "is specified)",
+                       hmp_info_registers});
 }
 
 } // namespace

@@ -25,8 +25,9 @@ public:
     virtual void reset() = 0;
     // Wakes the vCPU thread: an interrupt line or a timer changed.
     virtual void kick() = 0;
-    // `info registers`.
-    virtual std::string dump_registers() = 0;
+    // `info registers`: how many CPUs there are, and one's registers.
+    virtual int cpu_count() const = 0;
+    virtual std::string dump_registers(int cpu_index) = 0;
     // The debugger's view of the CPUs (the gdb stub), if they have one.
     virtual CpuDebug* debug() { return nullptr; }
 };

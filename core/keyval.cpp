@@ -50,9 +50,11 @@ std::string read_value(std::string_view params, size_t& pos) {
 
 // As QEMU's opts_do_parse(): a name ends at the first '=' or ','. A name
 // that ends at a comma has no value: the implied key's value if it comes
-// first (read with ",," escapes), else a short-form boolean.
+// first (read with ",," escapes), else a short-form boolean. An empty string
+// has no parameters at all, not even the implied one.
 Result<PropertyBag> keyval_parse(std::string_view params, std::string_view implied_key) {
     PropertyBag bag;
+    if (params.empty()) return bag;
     size_t pos = 0;
     bool first = true;
     while (pos < params.size() || first) {

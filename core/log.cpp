@@ -94,18 +94,14 @@ void qemu_set_log(uint32_t mask) { g_log_mask.store(mask, std::memory_order_rela
 
 Status qemu_set_log_filename(const std::string& path) {
     std::shared_ptr<spdlog::sinks::sink> target;
-    if (path.empty()) {
-        target = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    } else {
-        // Open it ourselves first: spdlog would create missing directories.
-        FILE* probe = std::fopen(path.c_str(), "w");
-        if (!probe) return make_error("Error opening logfile {}: {}", path, std::strerror(errno));
-        std::fclose(probe);
-        try {
-            target = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true);
-        } catch (const spdlog::spdlog_ex&) {
-            return make_error("Error opening logfile {}: {}", path, std::strerror(errno));
-        }
+    // Open it ourselves first: spdlog would create missing directories.
+    FILE* probe = std::fopen(path.c_str(), "w");
+    if (!probe) return make_error("Error opening logfile {}: {}", path, std::strerror(errno));
+    std::fclose(probe);
+    try {
+        target = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true);
+    } catch (const spdlog::spdlog_ex&) {
+        return make_error("Error opening logfile {}: {}", path, std::strerror(errno));
     }
     target->set_pattern("%v");
     state().sink->set_sinks({target});

@@ -63,7 +63,7 @@ void qemu_log_mask(LogMask item, fmt::format_string<Args...> format, Args&&... a
 // Parses "int,guest_errors" into a mask. An unknown item is an error.
 Result<uint32_t> qemu_str_to_log_mask(std::string_view items);
 void qemu_set_log(uint32_t mask);
-// Sends the log to `path`, or back to stderr when `path` is empty.
+// Sends the log to `path` (-D); an empty path fails to open, as QEMU's.
 Status qemu_set_log_filename(const std::string& path);
 void qemu_log_flush();
 // The text `-d help` prints.

@@ -5,6 +5,7 @@
 #include "core/qdev/sysbus.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace mq {
 
@@ -82,12 +83,21 @@ void qemu_system_reset() {
 
 namespace {
 
-// Machine string properties; QEMU types these "string".
-void add_string_prop(ObjectClass& klass, const char* name, std::string MachineState::*field,
+// Machine string properties; QEMU types these "string". An optional one
+// reads as "" while unset.
+template <typename Field>
+void add_string_prop(ObjectClass& klass, const char* name, Field MachineState::*field,
                      const char* description) {
     auto& prop = object_class_property_add(
         &klass, name, "string",
-        [field](Object& o) -> Result<std::string> { return static_cast<MachineState&>(o).*field; },
+        [field](Object& o) -> Result<std::string> {
+            const Field& v = static_cast<MachineState&>(o).*field;
+            if constexpr (std::is_same_v<Field, std::string>) {
+                return v;
+            } else {
+                return v.value_or("");
+            }
+        },
         [field](Object& o, std::string_view v) -> Status {
             static_cast<MachineState&>(o).*field = std::string(v);
             return {};

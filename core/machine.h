@@ -22,7 +22,9 @@ struct MachineState : Object {
     static constexpr const char* type = TYPE_MACHINE;
     uint64_t ram_size = 0;
     unsigned smp_cpus = 1;
-    std::string kernel_filename; // -kernel, "kernel"
+    // -kernel, "kernel". Unset without one; "" is a file name (that does not
+    // load), as QEMU's NULL and "".
+    std::optional<std::string> kernel_filename;
     std::string kernel_cmdline;  // -append, "append"
     std::string initrd_filename; // -initrd, "initrd"
     std::string firmware;        // -bios, "firmware"

@@ -17,26 +17,17 @@ struct Tables {
     std::vector<HmpCommand> info;
 };
 
+// QEMU's line editor keeps 4095 characters and drops what is typed after.
+constexpr size_t kMaxLineLength = 4095;
+
 Tables& tables() {
     static Tables t;
     return t;
 }
 
-std::vector<std::string> split_words(std::string_view s) {
-    std::vector<std::string> words;
-    std::string cur;
-    for (char c : s) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            if (!cur.empty()) words.push_back(std::exchange(cur, {}));
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) words.push_back(cur);
-    return words;
-}
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-// "cont|c" answers to both names.
+// "cont|c" answers to both names (QEMU's hmp_compare_cmd).
 bool name_matches(const std::string& names, std::string_view word) {
     size_t start = 0;
     for (;;) {
@@ -54,115 +45,119 @@ const HmpCommand* find(const std::vector<HmpCommand>& table, std::string_view wo
     return nullptr;
 }
 
-void help_dump(Monitor& mon, const std::vector<HmpCommand>& table, std::string_view prefix) {
-    std::vector<const HmpCommand*> sorted;
-    for (const auto& c : table)
-        sorted.push_back(&c);
-    std::ranges::sort(sorted, {}, &HmpCommand::name);
-    for (const auto* c : sorted)
-        mon.printf("{}{} {} -- {}\n", prefix, c->name, c->params, c->help);
+// --- help (QEMU: help_cmd_dump) ---
+
+// "help info status": the words are looked up table by table; the words
+// that led there prefix the line.
+void help_dump_one(Monitor& mon, const HmpCommand& c, const std::vector<std::string>& words,
+                   size_t prefix) {
+    std::string line;
+    for (size_t i = 0; i < prefix; i++)
+        line += words[i] + " ";
+    mon.printf("{}{} {} -- {}\n", line, c.name, c.params, c.help);
 }
 
-void hmp_help(Monitor& mon, std::string_view args) {
-    auto words = split_words(args);
-    if (words.empty()) {
-        help_dump(mon, tables().commands, "");
+void help_dump(Monitor& mon, const std::vector<HmpCommand>& table,
+               const std::vector<std::string>& words, size_t index) {
+    if (index >= words.size()) {
+        std::vector<const HmpCommand*> sorted;
+        for (const auto& c : table)
+            sorted.push_back(&c);
+        std::ranges::sort(sorted, {}, &HmpCommand::name);
+        for (const auto* c : sorted)
+            help_dump_one(mon, *c, words, index);
         return;
     }
-    if (words[0] == "info") {
-        help_dump(mon, tables().info, "info ");
-        return;
-    }
-    if (const HmpCommand* c = find(tables().commands, words[0])) {
-        mon.printf("{} {} -- {}\n", c->name, c->params, c->help);
-    } else {
-        mon.printf("unknown command: '{}'\n", words[0]);
-    }
-}
-
-void hmp_info(Monitor& mon, std::string_view args) {
-    auto words = split_words(args);
-    if (words.empty()) {
-        help_dump(mon, tables().info, "info ");
-        return;
-    }
-    const HmpCommand* c = find(tables().info, words[0]);
-    if (!c) {
-        mon.printf("unknown command: 'info {}'\n", words[0]);
-        return;
-    }
-    std::string_view rest = args.substr(args.find(words[0]) + words[0].size());
-    c->handler(mon, rest);
-}
-
-// xp /fmt addr: count, then x d u o c, then b h w g.
-void hmp_xp(Monitor& mon, std::string_view args) {
-    static char format = 'x';
-    static unsigned size = 4;
-    auto words = split_words(args);
-    unsigned count = 1;
-    size_t ai = 0;
-    if (!words.empty() && words[0].starts_with('/')) {
-        std::string_view f = std::string_view(words[0]).substr(1);
-        size_t digits = 0;
-        while (digits < f.size() && std::isdigit(static_cast<unsigned char>(f[digits])))
-            digits++;
-        if (digits) count = static_cast<unsigned>(std::stoul(std::string(f.substr(0, digits))));
-        for (char c : f.substr(digits)) {
-            switch (c) {
-            case 'x':
-            case 'd':
-            case 'u':
-            case 'o':
-            case 'c': format = c; break;
-            case 'b': size = 1; break;
-            case 'h': size = 2; break;
-            case 'w': size = 4; break;
-            case 'g': size = 8; break;
-            default: mon.printf("invalid char in format: '{}'\n", c); return;
-            }
+    if (const HmpCommand* c = find(table, words[index])) {
+        if (c->sub_table) {
+            help_dump(mon, *c->sub_table, words, index + 1);
+        } else {
+            help_dump_one(mon, *c, words, index);
         }
-        ai = 1;
-    }
-    if (ai >= words.size()) {
-        mon.print("Parameter 'addr' is missing\n");
         return;
     }
-    auto addr = hmp_parse_number(words[ai]);
-    if (!addr) {
-        mon.printf("invalid number: '{}'\n", words[ai]);
-        return;
+    std::string typed;
+    for (size_t i = 0; i <= index; i++)
+        typed += (i ? " " : "") + words[i];
+    mon.printf("unknown command: '{}'\n", typed);
+}
+
+void hmp_help(Monitor& mon, const HmpArgs& args) {
+    std::vector<std::string> words;
+    if (auto name = args.get_str("name")) {
+        // QEMU's parse_cmdline: at most 16 words, quoted or not; anything
+        // else and help says nothing.
+        constexpr size_t kMaxWords = 16;
+        const char* p = name->c_str();
+        for (;;) {
+            while (is_space(*p))
+                p++;
+            if (*p == '\0') break;
+            if (words.size() >= kMaxWords) return;
+            auto word = hmp_get_str(mon, p);
+            if (!word) return;
+            words.push_back(std::move(*word));
+        }
     }
-    unsigned digits = format == 'x'   ? size * 2
-                      : format == 'o' ? (size * 8 + 2) / 3
-                                      : (size * 8 * 10 + 32) / 33;
-    uint64_t a = *addr;
-    uint64_t len = uint64_t(count) * size;
-    unsigned line = size == 1 ? 8 : 16;
+    help_dump(mon, tables().commands, words, 0);
+}
+
+// --- xp (QEMU: memory_dump) ---
+
+void print_char(std::string& out, uint8_t c) {
+    switch (c) {
+    case '\'': out += "'\\''"; break;
+    case '\\': out += "'\\\\'"; break;
+    case '\n': out += "'\\n'"; break;
+    case '\r': out += "'\\r'"; break;
+    default:
+        out += c >= 32 && c <= 126 ? fmt::format("'{}'", char(c)) : fmt::format("'\\x{:02x}'", c);
+        break;
+    }
+}
+
+void hmp_xp(Monitor& mon, const HmpArgs& args) {
+    int count = static_cast<int>(args.get_int("count").value_or(1));
+    int format = static_cast<int>(args.get_int("format").value_or('x'));
+    int wsize = static_cast<int>(args.get_int("size").value_or(4));
+    hwaddr addr = static_cast<hwaddr>(args.get_int("addr").value_or(0));
+
+    // QEMU computes the length in an int: a count that makes it wrap to zero
+    // or below dumps nothing.
+    int32_t len = static_cast<int32_t>(static_cast<uint32_t>(wsize) * static_cast<uint32_t>(count));
+    int line_size = wsize == 1 ? 8 : 16;
+    int digits = 0;
+    switch (format) {
+    case 'o': digits = (wsize * 8 + 2) / 3; break;
+    case 'u':
+    case 'd': digits = (wsize * 8 * 10 + 32) / 33; break;
+    case 'c': wsize = 1; break; // after line_size: /4cw shows 16 characters a line
+    default: digits = wsize * 8 / 4; break;
+    }
     while (len > 0) {
-        std::string out = fmt::format("{:016x}:", a);
-        unsigned l = static_cast<unsigned>(std::min<uint64_t>(len, line));
-        std::vector<uint8_t> buf(l);
-        (void)address_space_read(address_space_memory(), a, buf.data(), l);
-        for (unsigned i = 0; i < l; i += size) {
+        std::string out = fmt::format("{:016x}:", addr);
+        int l = std::min(len, line_size);
+        uint8_t buf[16];
+        if (address_space_read(address_space_memory(), addr, buf, hwaddr(l)) != MEMTX_OK) {
+            mon.printf("{} Cannot access memory\n", out);
+            return;
+        }
+        for (int i = 0; i < l; i += wsize) {
             uint64_t v = 0;
-            for (unsigned b = 0; b < size; b++)
+            for (int b = 0; b < wsize; b++)
                 v |= uint64_t(buf[i + b]) << (8 * b);
-            int64_t sv =
-                size == 8 ? int64_t(v) : (int64_t(v << (64 - 8 * size)) >> (64 - 8 * size));
+            out += ' ';
             switch (format) {
-            case 'x': out += fmt::format(" 0x{:0{}x}", v, digits); break;
-            case 'o': out += fmt::format(" {:#{}o}", v, digits); break;
-            case 'u': out += fmt::format(" {:{}}", v, digits); break;
-            case 'd': out += fmt::format(" {:{}}", sv, digits); break;
-            case 'c':
-                out += std::isprint(static_cast<int>(v)) ? fmt::format(" '{}'", char(v))
-                                                         : fmt::format(" '\\x{:02x}'", v);
-                break;
+            case 'o': out += fmt::format("{:#{}o}", v, digits); break;
+            case 'u': out += fmt::format("{:{}}", v, digits); break;
+            // Unsigned below 8 bytes: QEMU prints the zero-extended value.
+            case 'd': out += fmt::format("{:{}}", static_cast<int64_t>(v), digits); break;
+            case 'c': print_char(out, static_cast<uint8_t>(v)); break;
+            default: out += fmt::format("0x{:0{}x}", v, digits); break;
             }
         }
         mon.printf("{}\n", out);
-        a += l;
+        addr += hwaddr(l);
         len -= l;
     }
 }
@@ -171,68 +166,43 @@ void register_core_commands() {
     static bool done = false;
     if (done) return;
     done = true;
-    hmp_register_command({"help|?", "[cmd]", "show the help", hmp_help});
+    hmp_register_command({"help|?", "name:S?", "[cmd]", "show the help", hmp_help});
     hmp_register_command(
-        {"info", "[subcommand]", "show various information about the system state", hmp_info});
-    hmp_register_command({"quit|q", "", "quit the emulator", [](Monitor&, std::string_view) {
+        {"info", "item:s?", "[subcommand]", "show various information about the system state",
+         [](Monitor& mon, const HmpArgs&) { help_dump(mon, tables().commands, {"info"}, 0); },
+         &tables().info});
+    hmp_register_command({"quit|q", "", "", "quit the emulator", [](Monitor&, const HmpArgs&) {
                               qemu_system_shutdown_request(ShutdownCause::HostQmpQuit, 0);
                           }});
-    hmp_register_command({"xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp});
-    hmp_register_info({"mtree", "[-f][-D]",
+    hmp_register_command(
+        {"xp", "fmt:/,addr:l", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp});
+    hmp_register_info({"mtree", "flatview:-f,disabled:-D", "[-f][-D]",
                        "show memory tree (-f: dump flat view for address spaces; -D: dump "
                        "disabled regions)",
-                       [](Monitor& mon, std::string_view args) {
-                           auto words = split_words(args);
-                           auto has = [&](const char* f) {
-                               return std::ranges::find(words, f) != words.end();
-                           };
-                           mon.print(mtree_info(has("-f"), has("-D")));
+                       [](Monitor& mon, const HmpArgs& args) {
+                           mon.print(
+                               mtree_info(args.get_bool("flatview"), args.get_bool("disabled")));
                        }});
-    hmp_register_info({"qtree", "", "show device tree",
-                       [](Monitor& mon, std::string_view) { mon.print(qdev_qtree_string()); }});
-    hmp_register_info(
-        {"qom-tree", "[path]", "show QOM composition tree",
-         [](Monitor& mon, std::string_view args) {
-             auto words = split_words(args);
-             std::string path = words.empty() ? "/machine" : words[0];
-             bool ambiguous = false;
-             Object* obj = object_resolve_path(path, &ambiguous);
-             if (!obj) {
-                 mon.printf("{}\n", ambiguous
-                                        ? fmt::format("Path '{}' is ambiguous", path)
-                                        : fmt::format("Path '{}' could not be resolved", path));
-                 return;
-             }
-             mon.print(qom_tree_string(obj));
-         }});
+    hmp_register_info({"qtree", "", "", "show device tree",
+                       [](Monitor& mon, const HmpArgs&) { mon.print(qdev_qtree_string()); }});
+    hmp_register_info({"qom-tree", "path:s?", "[path]", "show QOM composition tree",
+                       [](Monitor& mon, const HmpArgs& args) {
+                           auto path = args.get_str("path");
+                           Object* obj = object_resolve_path(path.value_or("/machine"), nullptr);
+                           if (!obj) {
+                               // An ambiguous path resolves to nothing too.
+                               mon.printf("Path '{}' could not be resolved.\n",
+                                          path.value_or("/machine"));
+                               return;
+                           }
+                           mon.print(qom_tree_string(obj));
+                       }});
 }
 
 } // namespace
 
 void hmp_register_command(HmpCommand cmd) { tables().commands.push_back(std::move(cmd)); }
 void hmp_register_info(HmpCommand cmd) { tables().info.push_back(std::move(cmd)); }
-
-std::optional<uint64_t> hmp_parse_number(std::string_view text) {
-    uint64_t total = 0;
-    int sign = 1;
-    size_t pos = 0;
-    bool any = false;
-    while (pos < text.size()) {
-        size_t end = text.find_first_of("+-", pos == 0 ? 0 : pos);
-        if (end == pos) {
-            sign = text[pos] == '-' ? -1 : 1;
-            pos++;
-            continue;
-        }
-        auto v = parse_uint64(text.substr(pos, end - pos));
-        if (!v) return std::nullopt;
-        total += sign > 0 ? *v : -*v;
-        any = true;
-        if (end == std::string_view::npos) break;
-        pos = end;
-    }
-    return any ? std::optional(total) : std::nullopt;
-}
 
 Monitor::Monitor(Chardev* chr) : m_chr(chr) {
     register_core_commands();
@@ -296,24 +266,55 @@ void Monitor::receive(const uint8_t* buf, size_t len) {
                 m_line.pop_back();
                 printf_raw("\b \b");
             }
-        } else if (std::isprint(static_cast<unsigned char>(c))) {
+        } else if (std::isprint(static_cast<unsigned char>(c)) && m_line.size() < kMaxLineLength) {
             m_line += c;
             printf_raw(std::string_view(&c, 1));
         }
     }
 }
 
-void Monitor::handle_command(std::string_view line) {
+// QEMU's monitor_parse_command: the command's name ends at a space or a
+// '/', and a table's subcommand follows its name ("info status").
+const HmpCommand* Monitor::parse_command(const char* start, const char*& p,
+                                         const std::vector<HmpCommand>& table) {
+    const char* q = p;
+    while (is_space(*q))
+        q++;
+    if (*q == '\0') return nullptr;
+    const char* name = q;
+    while (*q != '\0' && *q != '/' && !is_space(*q))
+        q++;
+    // QEMU reads the name into 256 bytes.
+    std::string_view word(name, std::min<size_t>(size_t(q - name), 255));
+    const HmpCommand* cmd = find(table, word);
+    if (!cmd) {
+        printf("unknown command: '{}'\n", std::string_view(start, size_t(q - start)));
+        return nullptr;
+    }
+    while (is_space(*q))
+        q++;
+    p = q;
+    if (cmd->sub_table && *p != '\0') return parse_command(start, p, *cmd->sub_table);
+    return cmd;
+}
+
+void Monitor::handle_command(std::string_view text) {
     register_core_commands();
-    auto words = split_words(line);
-    if (words.empty()) return;
-    const HmpCommand* c = find(tables().commands, words[0]);
-    if (!c) {
-        printf("unknown command: '{}'\n", words[0]);
+    const std::string line(text); // NUL-terminated, as the parsers expect
+    const char* start = line.c_str();
+    const char* p = start;
+    const HmpCommand* cmd = parse_command(start, p, tables().commands);
+    if (!cmd) return;
+    auto args = hmp_parse_arguments(*this, *cmd, p);
+    if (!args) {
+        const char* end = p;
+        while (end > start && is_space(end[-1]))
+            end--;
+        printf("Try \"help {}\" for more information\n",
+               std::string_view(start, size_t(end - start)));
         return;
     }
-    size_t at = line.find(words[0]) + words[0].size();
-    c->handler(*this, line.substr(at));
+    cmd->handler(*this, *args);
 }
 
 } // namespace mq

@@ -127,7 +127,7 @@ Status virt_machine_done(MachineState& ms) {
     if (ms.firmware.empty() || ms.firmware == "default") {
         // No -bios: with a kernel, QEMU's default firmware (OpenSBI
         // fw_dynamic) starts it in S-mode.
-        if (!ms.kernel_filename.empty()) {
+        if (ms.kernel_filename) {
             auto found = riscv_find_firmware("opensbi-riscv64-generic-fw_dynamic.bin");
             if (!found) return found.take_error();
             firmware = *found;
@@ -148,9 +148,9 @@ Status virt_machine_done(MachineState& ms) {
             if (tohost && fromhost) s.htif = std::pair{*tohost, *fromhost};
         }
     }
-    if (!ms.kernel_filename.empty()) {
+    if (ms.kernel_filename) {
         hwaddr kernel_start = firmware ? riscv_calc_kernel_start_addr(firmware_end) : dram;
-        auto kernel = riscv_load_image(ms.kernel_filename, "kernel", kernel_start, dram,
+        auto kernel = riscv_load_image(*ms.kernel_filename, "kernel", kernel_start, dram,
                                        ms.ram_size, htif_symbols);
         if (!kernel) return kernel.take_error();
         s.kernel_entry = kernel->entry;

@@ -250,14 +250,10 @@ void gdbserver_register_hmp() {
     static bool done = false;
     if (done) return;
     done = true;
-    hmp_register_command({"gdbserver", "[device]",
+    hmp_register_command({"gdbserver", "device:s?", "[device]",
                           "start gdbserver on given device (default 'tcp::1234'), stop with 'none'",
-                          [](Monitor& mon, std::string_view args) {
-                              std::string device(
-                                  args.substr(std::min(args.find_first_not_of(' '), args.size())));
-                              while (!device.empty() && device.back() == ' ')
-                                  device.pop_back();
-                              if (device.empty()) device = "tcp::1234";
+                          [](Monitor& mon, const HmpArgs& args) {
+                              std::string device = args.get_str("device").value_or("tcp::1234");
                               if (auto st = gdbserver_start(device); !st) {
                                   mon.printf("{}\nCould not open gdbserver on device '{}'\n",
                                              st.error().message, device);

@@ -71,9 +71,15 @@ void mtimer_update(RISCVAclintMTimerState& s, uint32_t h) {
         (static_cast<unsigned __int128>(ticks) * NANOSECONDS_PER_SECOND + s.timebase_freq - 1) /
         s.timebase_freq;
     int64_t vnow = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    int64_t limit = INT64_MAX - vnow;
-    s.timers[h]->mod_ns(
-        ns > static_cast<unsigned __int128>(limit) ? INT64_MAX : vnow + static_cast<int64_t>(ns));
+    // QEMU clamps a deadline past the virtual clock's range to INT64_MAX,
+    // which the clock never reaches. Here it is no timer at all, so that
+    // nothing (icount's jump to the next deadline, the idle wait) computes
+    // with the end of time.
+    if (ns > static_cast<unsigned __int128>(INT64_MAX - vnow)) {
+        s.timers[h]->del();
+        return;
+    }
+    s.timers[h]->mod_ns(vnow + static_cast<int64_t>(ns));
 }
 
 uint64_t mtimer_read(RISCVAclintMTimerState& s, hwaddr addr, unsigned size) {
@@ -113,7 +119,7 @@ void mtimer_write(RISCVAclintMTimerState& s, hwaddr addr, uint64_t value, unsign
             addr == s.time_base
                 ? (size == 4 ? ((now & ~0xffffffffull) | (value & 0xffffffff)) : value)
                 : ((now & 0xffffffff) | (value << 32));
-        s.time_delta += static_cast<int64_t>(target - now);
+        s.time_delta += target - now;
         for (uint32_t h = 0; h < s.num_harts; h++)
             mtimer_update(s, h);
         return;
@@ -148,7 +154,7 @@ void mtimer_reset(DeviceState& dev) {
     // The ACLINT spec (and QEMU since 7.1): a reset clears mtime to zero.
     uint64_t ticks = muldiv64(static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)),
                               s.timebase_freq, NANOSECONDS_PER_SECOND);
-    s.time_delta = -static_cast<int64_t>(ticks);
+    s.time_delta = 0 - ticks;
     // mtimecmp resets to 0, which mtime has already reached: MTIP is pending
     // from the first instruction on, as on QEMU, until the guest sets a
     // deadline.
@@ -202,7 +208,7 @@ void register_aclint_types() {
 uint64_t riscv_aclint_mtimer_read_mtime(const RISCVAclintMTimerState& s) {
     return muldiv64(static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)), s.timebase_freq,
                     NANOSECONDS_PER_SECOND) +
-           static_cast<uint64_t>(s.time_delta);
+           s.time_delta;
 }
 
 } // namespace mq

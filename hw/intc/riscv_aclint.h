@@ -39,7 +39,9 @@ struct RISCVAclintMTimerState : SysBusDevice {
     uint32_t time_base = RISCV_ACLINT_DEFAULT_MTIME;
     uint32_t aperture_size = RISCV_ACLINT_DEFAULT_MTIMER_SIZE;
     uint32_t timebase_freq = RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ;
-    int64_t time_delta = 0; // what guest writes to mtime added
+    // mtime minus the virtual clock's ticks, modulo 2^64 (mtime wraps, as
+    // the 64-bit counter it models; QEMU's time_delta is unsigned too).
+    uint64_t time_delta = 0;
     std::vector<uint64_t> timecmp;
     std::vector<std::unique_ptr<QEMUTimer>> timers;
     std::vector<QemuIrq> timer_irqs;

@@ -651,8 +651,8 @@ void pci_bus_class_init(ObjectClass& klass) {
 }
 
 void register_pci_types() {
-    hmp_register_info({"pci", "", "show PCI info",
-                       [](Monitor& mon, std::string_view) { mon.print(pci_info_string()); }});
+    hmp_register_info({"pci", "", "", "show PCI info",
+                       [](Monitor& mon, const HmpArgs&) { mon.print(pci_info_string()); }});
     qmp_register_command({"query-pci", {}, qmp_query_pci});
     type_register_static(TypeInfo{
         .name = TYPE_PCI_BUS,

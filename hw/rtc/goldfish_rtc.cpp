@@ -26,7 +26,9 @@ struct GoldfishRTCState : SysBusDevice {
     MemoryRegion iomem;
     QemuIrq irq;
     std::unique_ptr<QEMUTimer> timer;
-    int64_t tick_offset = 0; // wall-clock ns minus the host clock at reset
+    // The RTC's time minus the host clock, modulo 2^64 (QEMU's tick_offset
+    // is unsigned too): a guest may set any 64-bit time.
+    uint64_t tick_offset = 0;
     uint64_t alarm_next = 0;
     uint32_t alarm_running = 0;
     uint32_t irq_pending = 0;
@@ -35,7 +37,7 @@ struct GoldfishRTCState : SysBusDevice {
 };
 
 uint64_t rtc_count(const GoldfishRTCState& s) {
-    return static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_HOST) + s.tick_offset);
+    return static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_HOST)) + s.tick_offset;
 }
 
 void rtc_update(GoldfishRTCState& s) { qemu_set_irq(s.irq, s.irq_pending && s.irq_enabled); }
@@ -58,10 +60,19 @@ void rtc_set_alarm(GoldfishRTCState& s) {
         rtc_raise_alarm(s);
         return;
     }
-    // Our timers run on the virtual clock: arm it for the same distance.
+    // Our timers run on the virtual clock: arm it for the same distance. An
+    // alarm further away than the virtual clock can count never fires. (QEMU
+    // arms its host-clock timer at alarm_next - tick_offset taken as an
+    // int64: an alarm 2^63 ns or more past the offset is below zero there,
+    // and fires at once.)
     s.alarm_running = 1;
-    s.timer->mod_ns(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                    static_cast<int64_t>(std::min<uint64_t>(s.alarm_next - now, INT64_MAX / 2)));
+    uint64_t distance = s.alarm_next - now;
+    int64_t vnow = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (distance > static_cast<uint64_t>(INT64_MAX - vnow)) {
+        s.timer->del();
+        return;
+    }
+    s.timer->mod_ns(vnow + static_cast<int64_t>(distance));
 }
 
 uint64_t rtc_read(GoldfishRTCState& s, hwaddr addr) {
@@ -87,13 +98,13 @@ void rtc_write(GoldfishRTCState& s, hwaddr addr, uint64_t value) {
     case RTC_TIME_LOW: {
         uint64_t now = rtc_count(s);
         uint64_t target = (now & ~0xffffffffull) | (value & 0xffffffff);
-        s.tick_offset += static_cast<int64_t>(target - now);
+        s.tick_offset += target - now;
         break;
     }
     case RTC_TIME_HIGH: {
         uint64_t now = rtc_count(s);
         uint64_t target = (now & 0xffffffff) | (value << 32);
-        s.tick_offset += static_cast<int64_t>(target - now);
+        s.tick_offset += target - now;
         break;
     }
     case RTC_ALARM_LOW:

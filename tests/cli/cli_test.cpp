@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 using namespace mq::test;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -70,6 +72,44 @@ INSTANTIATE_TEST_SUITE_P(
                   "miniqemu: Invalid SMP CPUs 4. The max CPUs supported by machine 'none' is "
                   "1\n"}));
 
+// An empty word is a value like any other, as in QEMU: never a missing one,
+// and the option after it stays an option.
+INSTANTIATE_TEST_SUITE_P(
+    EmptyValues, CliErrors,
+    ::testing::Values(
+        ErrorCase{{"-M", "virt", "-serial", ""},
+                  "miniqemu: -serial : '' is not a valid char driver\n"
+                  "miniqemu: -serial : could not connect serial device to character backend "
+                  "''\n"},
+        ErrorCase{{"-M", "virt", "-serial", "", "-monitor", "stdio"},
+                  "miniqemu: -serial : '' is not a valid char driver\n"
+                  "miniqemu: -serial : could not connect serial device to character backend "
+                  "''\n"},
+        ErrorCase{{"-M", "virt", "-monitor", ""},
+                  "miniqemu: -monitor : '' is not a valid char driver\n"
+                  "miniqemu: -monitor : parse error: \n"},
+        ErrorCase{{"-M", "virt", "-qmp", ""},
+                  "miniqemu: -qmp : '' is not a valid char driver\n"
+                  "miniqemu: -qmp : parse error: \n"},
+        ErrorCase{{"-M", "none", "-D", ""},
+                  "miniqemu: Error opening logfile : No such file or directory\n"},
+        ErrorCase{{"-D", "", "-M", "none"},
+                  "miniqemu: Error opening logfile : No such file or directory\n"},
+        ErrorCase{{"-M", "virt", "-bios", "none", "-kernel", ""},
+                  "miniqemu: could not load kernel '': No such file or directory\n"},
+        ErrorCase{{"-M", "none", "-device", ""},
+                  "miniqemu: -device : Parameter 'driver' is missing\n"},
+        ErrorCase{{"-M", "", "-device", "foo"},
+                  "miniqemu: -device foo: 'foo' is not a valid device model name\n"},
+        ErrorCase{{"-M", "virt", "-append", ""},
+                  "miniqemu: -append only allowed with -kernel option\n"},
+        ErrorCase{{"-M", "none", "-append", "console=ttyS0"},
+                  "miniqemu: -append only allowed with -kernel option\n"},
+        ErrorCase{{"-M", "virt", "-initrd", ""},
+                  "miniqemu: -initrd only allowed with -kernel option\n"},
+        ErrorCase{{"-M", "virt", "-icount", "align=on"},
+                  "miniqemu: -icount align=on: Please specify shift option when using align\n"}));
+
 INSTANTIATE_TEST_SUITE_P(
     Virt, CliErrors,
     ::testing::Values(
@@ -110,6 +150,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "miniqemu: -serial foo: 'foo' is not a valid char driver\n"
                   "miniqemu: -serial foo: could not connect serial device to character backend "
                   "'foo'\n"},
+        ErrorCase{{"-M", "virt", "-monitor", "foo"},
+                  "miniqemu: -monitor foo: 'foo' is not a valid char driver\n"
+                  "miniqemu: -monitor foo: parse error: foo\n"},
         ErrorCase{{"-M", "virt", "-nographic", "-serial", "stdio"},
                   "miniqemu: -serial stdio: cannot use stdio by multiple character devices\n"
                   "miniqemu: -serial stdio: could not connect serial device to character backend "
@@ -170,6 +213,50 @@ TEST(Cli, NographicMuxSwitchesToTheMonitorWithCtrlAC) {
     auto x = miniqemu({"-M", "virt", "-S", "-nographic"}, "\x01x");
     EXPECT_EQ(x.exit_status, 0);
     EXPECT_EQ(x.out, "QEMU: Terminated\n\r");
+}
+
+// What QEMU accepts empty: -M '' (no options: the machine given before, or
+// the default), -m '', -smp '' and -icount '' (the defaults), and -append ''
+// (an empty kernel command line: no bootargs).
+TEST(Cli, EmptyValuesQemuAccepts) {
+    const std::vector<std::string> monitor = {"-bios", "none",    "-S",  "-monitor",
+                                              "stdio", "-serial", "none"};
+    for (const auto& extra : std::vector<std::vector<std::string>>{{"-M", "virt", "-M", ""},
+                                                                   {"-M", "", "-M", "virt"},
+                                                                   {"-M", "virt", "-m", ""},
+                                                                   {"-M", "virt", "-smp", ""},
+                                                                   {"-M", "virt", "-icount", ""}}) {
+        auto args = extra;
+        args.insert(args.end(), monitor.begin(), monitor.end());
+        auto r = miniqemu(args, "info qom-tree\ninfo status\nquit\n");
+        SCOPED_TRACE(::testing::PrintToString(extra));
+        EXPECT_EQ(r.exit_status, 0);
+        EXPECT_EQ(r.err, "");
+        EXPECT_THAT(r.out, HasSubstr("(qemu) info qom-tree\r\n/machine (virt-machine)\r\n"));
+        EXPECT_THAT(r.out, HasSubstr("\r\nVM status: paused\r\n"));
+    }
+
+    std::string kernel = ::testing::TempDir() + "/miniqemu-empty-append.bin";
+    FILE* f = fopen(kernel.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const unsigned char jump_to_self[] = {0x6f, 0x00, 0x00, 0x00};
+    fwrite(jump_to_self, 1, sizeof(jump_to_self), f);
+    fclose(f);
+    auto has_bootargs = [&](const std::string& append) {
+        std::string dtb = ::testing::TempDir() + "/miniqemu-empty-append.dtb";
+        std::remove(dtb.c_str());
+        auto r = miniqemu(
+            {"-M", "virt,dumpdtb=" + dtb, "-bios", "none", "-kernel", kernel, "-append", append});
+        EXPECT_EQ(r.exit_status, 0) << r.err;
+        FILE* fp = fopen(dtb.c_str(), "rb");
+        if (!fp) return false;
+        std::string blob(1 << 20, '\0');
+        blob.resize(fread(blob.data(), 1, blob.size(), fp));
+        fclose(fp);
+        return blob.find("bootargs") != std::string::npos;
+    };
+    EXPECT_FALSE(has_bootargs(""));
+    EXPECT_TRUE(has_bootargs("console=ttyS0"));
 }
 
 TEST(Cli, DeviceHelpListsTheVirtDevices) {

@@ -239,6 +239,62 @@ TEST_F(ClintTest, MtipRisesWhenMtimeReachesMtimecmp) {
     ASSERT_EQ(wr64(kMtimecmp0, ~0ull), MEMTX_OK);
 }
 
+// Guest writes near the top of the 64-bit range: mtime wraps modulo 2^64,
+// as the counter it models; nothing overflows on the way.
+TEST_F(ClintTest, MtimeWritesNearTwoToThe64) {
+    step_ms(1);
+    machine().vm().reset(); // mtime 0 at a virtual time past 0
+    ASSERT_EQ(wr64(kMtime, 0x8000000000000000ull), MEMTX_OK);
+    EXPECT_EQ(rd64(kMtime), 0x8000000000000000ull);
+    ASSERT_EQ(wr64(kMtime, ~0ull), MEMTX_OK);
+    EXPECT_EQ(rd64(kMtime), ~0ull);
+    step_ns(100);
+    EXPECT_EQ(rd64(kMtime), 0u) << "one tick later mtime wraps to 0";
+    ASSERT_EQ(wr32(kMtime + 4, 0x7fffffff), MEMTX_OK);
+    EXPECT_EQ(rd64(kMtime), 0x7fffffff00000000ull);
+    ASSERT_EQ(wr32(kMtime + 4, 0xffffffff), MEMTX_OK);
+    ASSERT_EQ(wr32(kMtime, 0xffffffff), MEMTX_OK);
+    EXPECT_EQ(rd64(kMtime), ~0ull);
+    ASSERT_EQ(wr64(kMtime, 0x7fffffffffffffffull), MEMTX_OK);
+    EXPECT_EQ(rd64(kMtime), 0x7fffffffffffffffull);
+    step_ns(100);
+    EXPECT_EQ(rd64(kMtime), 0x8000000000000000ull);
+}
+
+TEST_F(ClintTest, MtimecmpAtTheExtremes) {
+    step_ms(1);
+    machine().vm().reset();
+    ASSERT_EQ(wr64(kMtime, 0x7fffffffffffff00ull), MEMTX_OK);
+    ASSERT_EQ(wr64(kMtimecmp0, ~0ull), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u);
+    step_ms(1000);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u) << "2^64 - 1 is centuries away";
+    ASSERT_EQ(wr64(kMtimecmp0, 0), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, MIP_MTIP) << "0 has passed: at once";
+
+    // Past 2^63, reached by counting.
+    ASSERT_EQ(wr64(kMtime, 0x7fffffffffffff00ull), MEMTX_OK);
+    ASSERT_EQ(wr64(kMtimecmp0, 0x8000000000000000ull), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u);
+    step_ns(255 * 100);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u);
+    step_ns(100);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, MIP_MTIP) << "mtime reached 2^63";
+
+    // mtimecmp 2^64 - 1 is reached when mtime is written close to it.
+    ASSERT_EQ(wr64(kMtimecmp0, ~0ull), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u);
+    ASSERT_EQ(wr64(kMtime, ~0ull - 10), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u);
+    step_ns(10 * 100);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, MIP_MTIP);
+    // ... and moving mtime back lowers MTIP again.
+    ASSERT_EQ(wr64(kMtime, 0), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, 0u);
+    ASSERT_EQ(wr64(kMtime, ~0ull), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_MTIP, MIP_MTIP);
+}
+
 TEST_F(ClintTest, MsipDrivesTheSoftwareInterrupt) {
     EXPECT_EQ(rd32(kClintBase), 0u);
     ASSERT_EQ(wr32(kClintBase, 0xffffffff), MEMTX_OK);
@@ -412,6 +468,88 @@ TEST_F(RtcTest, AlarmRaisesPlicSourceEleven) {
     EXPECT_EQ(rd32(kRtcBase + 0x18), 0u);
     EXPECT_TRUE(plic_pending(11));
     ASSERT_EQ(wr32(kRtcBase + 0x1c, 1), MEMTX_OK); // CLEAR_INTERRUPT
+}
+
+class RtcTimeTest : public PlatformTest {
+protected:
+    static constexpr hwaddr TIME_LOW = kRtcBase + 0x00, TIME_HIGH = kRtcBase + 0x04,
+                            ALARM_LOW = kRtcBase + 0x08, ALARM_HIGH = kRtcBase + 0x0c,
+                            IRQ_ENABLED = kRtcBase + 0x10, ALARM_STATUS = kRtcBase + 0x18,
+                            CLEAR_INTERRUPT = kRtcBase + 0x1c;
+    static uint64_t rtc_time() {
+        uint64_t low = rd32(TIME_LOW); // latches the high half
+        return uint64_t(rd32(TIME_HIGH)) << 32 | low;
+    }
+    // Sets the time as a guest does: the high half, then the low half.
+    static void set_rtc_time(uint64_t t) {
+        ASSERT_EQ(wr32(TIME_HIGH, uint32_t(t >> 32)), MEMTX_OK);
+        ASSERT_EQ(wr32(TIME_LOW, uint32_t(t)), MEMTX_OK);
+    }
+    static void set_alarm(uint64_t t) {
+        ASSERT_EQ(wr32(ALARM_HIGH, uint32_t(t >> 32)), MEMTX_OK);
+        ASSERT_EQ(wr32(ALARM_LOW, uint32_t(t)), MEMTX_OK); // arms it
+    }
+    // The RTC's line lowered, takes source 11 off the PLIC: claimed and
+    // completed on context 0.
+    static void clear_rtc_interrupt() {
+        ASSERT_EQ(wr32(CLEAR_INTERRUPT, 1), MEMTX_OK);
+        ASSERT_EQ(wr32(plic_priority(11), 1), MEMTX_OK);
+        ASSERT_EQ(wr32(plic_enable_word(0, 11), 1u << 11), MEMTX_OK);
+        uint32_t claimed = rd32(plic_claim(0));
+        EXPECT_EQ(claimed, 11u);
+        ASSERT_EQ(wr32(plic_claim(0), claimed), MEMTX_OK);
+        ASSERT_EQ(wr32(plic_enable_word(0, 11), 0), MEMTX_OK);
+    }
+    // The RTC follows the host clock: allow for the time the test takes.
+    static constexpr uint64_t kSlack = 5 * uint64_t(NANOSECONDS_PER_SECOND);
+};
+
+TEST_F(RtcTimeTest, TimeWritesNearTheLimitsReadBack) {
+    for (uint64_t t : {0x8000000000000000ull, 0xffffffff00000000ull, 0x7fffffffffffffffull,
+                       0x0000000100000000ull, 0ull, 0xffffffffffffffffull}) {
+        SCOPED_TRACE(t);
+        set_rtc_time(t);
+        // Modulo 2^64: the counter goes on from t, and may wrap past the top.
+        uint64_t elapsed = rtc_time() - t;
+        EXPECT_LT(elapsed, kSlack);
+    }
+    // The high half alone keeps the low half counting.
+    set_rtc_time(0x123456789abcdef0ull);
+    ASSERT_EQ(wr32(TIME_HIGH, 0xfffffffe), MEMTX_OK);
+    EXPECT_EQ(rtc_time() >> 32, 0xfffffffeu);
+}
+
+TEST_F(RtcTimeTest, AlarmsAtTheLimits) {
+    ASSERT_EQ(wr32(IRQ_ENABLED, 1), MEMTX_OK);
+    // Far in the future, on either side of 2^63: armed, and it does not fire.
+    for (uint64_t alarm : {0xffffffffffffffffull, 0x8000000000000000ull}) {
+        SCOPED_TRACE(alarm);
+        set_rtc_time(0x7000000000000000ull); // 2^63 is 36 years away
+        set_alarm(alarm);
+        EXPECT_EQ(rd32(ALARM_STATUS), 1u) << "armed";
+        step_ms(10000);
+        EXPECT_EQ(rd32(ALARM_STATUS), 1u);
+        EXPECT_FALSE(plic_pending(11));
+        ASSERT_EQ(wr32(kRtcBase + 0x14, 1), MEMTX_OK); // CLEAR_ALARM
+    }
+    // In the past, however far: fires at once.
+    for (uint64_t now : {0xffffffff00000000ull, 0x8000000000000000ull}) {
+        SCOPED_TRACE(now);
+        set_rtc_time(now);
+        set_alarm(0);
+        EXPECT_EQ(rd32(ALARM_STATUS), 0u);
+        EXPECT_TRUE(plic_pending(11));
+        clear_rtc_interrupt();
+        EXPECT_FALSE(plic_pending(11));
+    }
+    // Just past 2^63, reached by counting.
+    set_rtc_time(0x7fffffffffffffffull - NANOSECONDS_PER_SECOND);
+    set_alarm(0x8000000000000000ull);
+    EXPECT_EQ(rd32(ALARM_STATUS), 1u);
+    step_ms(3000);
+    EXPECT_EQ(rd32(ALARM_STATUS), 0u);
+    EXPECT_TRUE(plic_pending(11));
+    clear_rtc_interrupt();
 }
 
 // --- Memory ---

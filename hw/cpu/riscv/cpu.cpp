@@ -87,11 +87,9 @@ public:
 
     CpuDebug* debug() override { return &m_debug; }
 
-    std::string dump_registers() override {
-        std::string out;
-        for (Hart* h : m_harts)
-            out += riscv::hart_dump_registers(*h);
-        return out;
+    int cpu_count() const override { return static_cast<int>(m_harts.size()); }
+    std::string dump_registers(int cpu_index) override {
+        return riscv::hart_dump_registers(*m_harts.at(static_cast<size_t>(cpu_index)));
     }
 
 private:
