@@ -118,7 +118,9 @@ const RegTable kRegs;
 
 } // namespace
 
-UnicornHart::UnicornHart() {
+UnicornHart::UnicornHart() { open(); }
+
+void UnicornHart::open() {
     check(uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &m_uc), "uc_open");
     check(uc_mem_map(m_uc, CODE, CODE_SIZE, UC_PROT_ALL), "map code");
     check(uc_mem_map(m_uc, DATA, DATA_SIZE, UC_PROT_ALL), "map data");
@@ -134,12 +136,21 @@ UnicornHart::UnicornHart() {
     check(uc_context_save(m_uc, m_ctx), "context save");
 }
 
-UnicornHart::~UnicornHart() {
+UnicornHart::~UnicornHart() { close(); }
+
+void UnicornHart::close() {
     uc_context_free(m_ctx);
     uc_close(m_uc);
 }
 
 Outcome UnicornHart::run(const Stream& s) {
+    // Unicorn 2.0.1 crashes in its translation-block invalidation
+    // (page_collection_lock) after some hundred thousand streams: start
+    // afresh well before that.
+    if (++m_runs % kRunsPerOpen == 0) {
+        close();
+        open();
+    }
     check(uc_context_restore(m_uc, m_ctx), "context restore");
     std::vector<uint8_t> page = s.code_page();
     check(uc_mem_write(m_uc, CODE, page.data(), CODE_SIZE), "write code");

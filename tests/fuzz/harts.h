@@ -29,8 +29,8 @@ private:
     riscv::Hart m_hart; // declared last: goes before the memory it uses
 };
 
-// Opened once; every run restores the state saved after set-up (M-mode,
-// mstatus.FS on, no LR reservation) before writing the stream's.
+// Opened once (and again every kRunsPerOpen runs); every run restores the state saved after set-up
+// (M-mode, mstatus.FS on, no LR reservation) before writing the stream's.
 class UnicornHart {
 public:
     UnicornHart();
@@ -45,7 +45,11 @@ public:
     uint64_t m_block_limit = 0;
 
 private:
+    static constexpr uint64_t kRunsPerOpen = 100000;
+    void open();
+    void close();
     uc_struct* m_uc = nullptr;
+    uint64_t m_runs = 0;
     uc_context* m_ctx = nullptr;
 };
 
