@@ -74,6 +74,8 @@ struct Runner {
         *o = ours.run(s);
         *t = theirs.run(s);
         *allowance = nullptr;
+        // Both ran away: nothing to compare (nor a reproducer to keep).
+        if (o->end == Outcome::End::Looped && t->end == Outcome::End::Looped) return {};
         auto diff = compare(*o, *t);
         if (diff.empty()) return diff;
         *allowance = allowed(s, *o, *t);
@@ -150,7 +152,7 @@ int main(int argc, char** argv) {
         executions++;
         insns += s.insns.size();
         if (o.end == Outcome::End::Looped && t.end == Outcome::End::Looped) {
-            loops++; // both ran away: nothing to compare
+            loops++;
             continue;
         }
         ends[o.end == Outcome::End::Trapped ? fmt::format("trap {}", o.cause) : "completed"]++;
