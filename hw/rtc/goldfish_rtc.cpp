@@ -26,7 +26,7 @@ struct GoldfishRTCState : SysBusDevice {
     MemoryRegion iomem;
     QemuIrq irq;
     std::unique_ptr<QEMUTimer> timer;
-    // The RTC's time minus the host clock, modulo 2^64 (QEMU's tick_offset
+    // The RTC's time minus its clock (-rtc clock=), modulo 2^64 (QEMU's tick_offset
     // is unsigned too): a guest may set any 64-bit time.
     uint64_t tick_offset = 0;
     uint64_t alarm_next = 0;
@@ -37,7 +37,7 @@ struct GoldfishRTCState : SysBusDevice {
 };
 
 uint64_t rtc_count(const GoldfishRTCState& s) {
-    return static_cast<uint64_t>(qemu_clock_get_ns(QEMU_CLOCK_HOST)) + s.tick_offset;
+    return static_cast<uint64_t>(qemu_clock_get_ns(rtc_clock())) + s.tick_offset;
 }
 
 void rtc_update(GoldfishRTCState& s) { qemu_set_irq(s.irq, s.irq_pending && s.irq_enabled); }
@@ -143,7 +143,10 @@ void rtc_instance_init(Object& obj) {
 void rtc_reset(DeviceState& dev) {
     auto& s = static_cast<GoldfishRTCState&>(dev);
     rtc_clear_alarm(s);
-    s.tick_offset = 0; // the host clock already counts from the epoch
+    // -rtc: the date it should show now, against the clock it follows
+    // (the host's by default, or the VM's with clock=vm).
+    s.tick_offset = static_cast<uint64_t>(qemu_rtc_date_ns()) -
+                    static_cast<uint64_t>(qemu_clock_get_ns(rtc_clock()));
     s.alarm_next = 0;
     s.irq_pending = 0;
     s.irq_enabled = 0;

@@ -5,6 +5,7 @@
 #include "tests/qtest/libqpci.h"
 #include "tests/support/process.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -269,6 +270,23 @@ TEST(QtestCommandLine, AccelQtestNeverRunsTheCpus) {
                          {.timeout = std::chrono::milliseconds(1500)});
     EXPECT_TRUE(r.timed_out);
     EXPECT_EQ(r.out, "");
+}
+
+// -rtc base=DATE,clock=vm: the goldfish RTC starts at that date and follows
+// the virtual clock, which under qtest moves only by clock_step: exact.
+TEST(QtestCommandLine, RtcBaseAndVmClockReachTheGoldfishRtc) {
+    auto r = run_process(miniqemu_binary(),
+                         {"-M", "virt", "-bios", "none", "-qtest", "stdio", "-qtest-log", "none",
+                          "-rtc", "base=2006-06-17T16:01:21,clock=vm"},
+                         "readl 0x101000\nreadl 0x101004\nclock_step 1000000000\n"
+                         "readl 0x101000\nreadl 0x101004\n",
+                         {.timeout = std::chrono::seconds(2)});
+    const uint64_t base = 1150560081ull * 1000000000ull; // 2006-06-17T16:01:21Z in ns
+    const uint64_t later = base + 1000000000ull;
+    std::string want = fmt::format("OK 0x{:016x}\nOK 0x{:016x}\nOK 1000000000\n"
+                                   "OK 0x{:016x}\nOK 0x{:016x}\n",
+                                   base & 0xffffffff, base >> 32, later & 0xffffffff, later >> 32);
+    EXPECT_EQ(r.out, want);
 }
 
 } // namespace
