@@ -7,6 +7,7 @@
 #include "cmdline/vl.h"
 
 #include <initializer_list>
+#include <string_view>
 
 namespace mq::fuzz {
 
@@ -19,5 +20,10 @@ Vm& fuzz_vm(std::initializer_list<const char*> argv);
 // requests), even after a shutdown request stopped it. Call without the big
 // lock: the handlers take it.
 void fuzz_drain_main_loop();
+
+// A monitor line the targets must not run: `quit` (it ends the process's
+// main loop for good), `gdbserver` (it opens sockets and files), and xp of
+// more than 4096 units (slow, not wrong) but fewer than 10 digits.
+bool hmp_line_forbidden(std::string_view line);
 
 } // namespace mq::fuzz

@@ -5,8 +5,8 @@
 //
 // The input is the byte stream a client sends. Each input is a new client
 // on a reset machine with no breakpoints. Inputs with packets that would end
-// the process or touch the host are dropped: k, vKill, and qRcmd of `quit`
-// or `gdbserver` (the monitor target covers the rest of the monitor).
+// the process or touch the host are dropped: k, vKill, and qRcmd of the
+// monitor lines the monitor target drops.
 #include "tests/fuzz/targets/fuzz_vm.h"
 
 #include "core/chardev.h"
@@ -45,17 +45,6 @@ ClientChardev& client() {
     return *chr;
 }
 
-bool forbidden_command(std::string_view hex) {
-    auto bytes = mq::gdb::hex_decode(hex);
-    if (!bytes) return false;
-    std::string line(bytes->begin(), bytes->end());
-    size_t b = line.find_first_not_of(" \t\r\n\v\f");
-    if (b == std::string::npos) return false;
-    size_t e = line.find_first_of(" \t\r\n\v\f", b);
-    std::string word = line.substr(b, e == std::string::npos ? e : e - b);
-    return word == "quit" || word == "q" || word == "gdbserver";
-}
-
 // What the stub will see, framed as it frames it.
 bool forbidden(const uint8_t* data, size_t size) {
     mq::gdb::RspReader reader;
@@ -64,7 +53,11 @@ bool forbidden(const uint8_t* data, size_t size) {
         if (!ev || ev->kind != mq::gdb::RspEvent::Kind::Packet) continue;
         std::string_view p = ev->payload;
         if (p.starts_with('k') || p.starts_with("vKill")) return true;
-        if (p.starts_with("qRcmd,") && forbidden_command(p.substr(6))) return true;
+        if (p.starts_with("qRcmd,")) {
+            auto line = mq::gdb::hex_decode(p.substr(6));
+            if (line && mq::fuzz::hmp_line_forbidden(std::string(line->begin(), line->end())))
+                return true;
+        }
     }
     return false;
 }

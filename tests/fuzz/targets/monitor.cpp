@@ -4,10 +4,9 @@
 // accelerator, so that `cont` never runs the CPUs.
 //
 // The input is typed into the monitor's chardev as it is, so line editing
-// (backspace, CR LF) is fuzzed too. Lines whose command would leave the
-// process or touch the host are dropped before they are typed: `quit`
-// (it ends the process's main loop for good) and `gdbserver` (it opens
-// sockets and files).
+// (backspace, CR LF) is fuzzed too. Inputs with a line that would leave the
+// process, touch the host or just take long are dropped before they are
+// typed (hmp_line_forbidden).
 #include "tests/fuzz/targets/fuzz_vm.h"
 
 #include "core/chardev.h"
@@ -43,22 +42,6 @@ FuzzChardev& monitor_chr() {
     return *chr;
 }
 
-// The first word of a line, as the monitor splits it.
-std::string_view first_word(std::string_view line) {
-    size_t b = 0;
-    while (b < line.size() && std::isspace(static_cast<unsigned char>(line[b])))
-        b++;
-    size_t e = b;
-    while (e < line.size() && !std::isspace(static_cast<unsigned char>(line[e])))
-        e++;
-    return line.substr(b, e - b);
-}
-
-bool forbidden(std::string_view line) {
-    std::string_view w = first_word(line);
-    return w == "quit" || w == "q" || w == "gdbserver";
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -74,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string line;
     for (char c : text) {
         if (c == '\r' || c == '\n') {
-            if (forbidden(line)) return -1;
+            if (mq::fuzz::hmp_line_forbidden(line)) return -1;
             line.clear();
         } else if (c == 0x7f || c == 0x08) {
             if (!line.empty()) line.pop_back();
@@ -82,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             line += c;
         }
     }
-    if (forbidden(line)) return -1;
+    if (mq::fuzz::hmp_line_forbidden(line)) return -1;
     {
         mq::BqlGuard bql;
         chr.receive_from_host(data, size);
