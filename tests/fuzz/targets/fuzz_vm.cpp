@@ -40,6 +40,18 @@ bool big_dump(std::string_view line) {
 
 } // namespace
 
+bool fuzz_tracing() {
+    static const bool on = [] {
+        const char* t = std::getenv("MQ_FUZZ_TRACE");
+        return t && *t && *t != '0';
+    }();
+    return on;
+}
+
+void fuzz_trace_output(std::string_view text) {
+    if (fuzz_tracing()) std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 bool hmp_line_forbidden(std::string_view line) {
     std::string_view w = first_word(line);
     if (w.starts_with("xp") && big_dump(line)) return true;

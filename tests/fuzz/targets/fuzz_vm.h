@@ -21,6 +21,11 @@ Vm& fuzz_vm(std::initializer_list<const char*> argv);
 // lock: the handlers take it.
 void fuzz_drain_main_loop();
 
+// MQ_FUZZ_TRACE=1 in the environment: targets print what they do or answer
+// (to stderr), to make sense of a reproducer.
+bool fuzz_tracing();
+void fuzz_trace_output(std::string_view text);
+
 // A monitor line the targets must not run: `quit` (it ends the process's
 // main loop for good), `gdbserver` (it opens sockets and files), and xp of
 // more than 4096 units (slow, not wrong) but fewer than 10 digits.

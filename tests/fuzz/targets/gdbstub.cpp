@@ -79,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mq::qemu_system_reset();
         chr.connect();
         chr.receive_from_host(data, size);
-        (void)chr.take_output();
+        mq::fuzz::fuzz_trace_output(chr.take_output());
         mq::vm_stop();
     }
     mq::fuzz::fuzz_drain_main_loop();

@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mq::BqlGuard bql;
         chr.receive_from_host(data, size);
         chr.receive_from_host(reinterpret_cast<const uint8_t*>("\r"), 1); // the last line
-        (void)chr.take_output();
+        mq::fuzz::fuzz_trace_output(chr.take_output());
     }
     mq::fuzz::fuzz_drain_main_loop(); // system_reset's request
     return 0;
