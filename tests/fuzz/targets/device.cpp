@@ -260,17 +260,26 @@ void run_op(Machine& m, Input& in, Budget& budget) {
     }
     case OP_PIO_READ:
     case OP_PIO_WRITE: {
-        // Ports through the PCI I/O window, as qtest's in/out do.
+        // Ports through the PCI I/O window, as qtest's in/out do; 8 bytes
+        // too, which qtest can only say as a readq/writeq of the window.
         const Region& r = m.pio[in.take<uint8_t>() % m.pio.size()];
-        unsigned size = 1u << (in.take<uint8_t>() % 3); // in/out: 1, 2, 4
+        unsigned size = in.size();
         hwaddr port = pick(r, in.take<uint16_t>(), size);
+        hwaddr addr = kPciIoBase + port;
+        const char* dir = op == OP_PIO_READ ? "in" : "out";
         if (op == OP_PIO_READ) {
-            trace("in{} 0x{:x}", suffix(size), port);
-            (void)address_space_ld(sys(), kPciIoBase + port, size, nullptr);
+            if (size == 8)
+                trace("readq 0x{:x}", addr);
+            else
+                trace("{}{} 0x{:x}", dir, suffix(size), port);
+            (void)address_space_ld(sys(), addr, size, nullptr);
         } else {
-            uint32_t v = in.take<uint32_t>();
-            trace("out{} 0x{:x} 0x{:x}", suffix(size), port, v & (~0ull >> (64 - 8 * size)));
-            (void)address_space_st(sys(), kPciIoBase + port, v, size);
+            uint64_t v = in.take<uint64_t>() & (~0ull >> (64 - 8 * size));
+            if (size == 8)
+                trace("writeq 0x{:x} 0x{:x}", addr, v);
+            else
+                trace("{}{} 0x{:x} 0x{:x}", dir, suffix(size), port, v);
+            (void)address_space_st(sys(), addr, v, size);
         }
         break;
     }
