@@ -28,7 +28,7 @@ void fuzz_trace_output(std::string_view text);
 
 // A monitor line the targets must not run: `quit` (it ends the process's
 // main loop for good), `gdbserver` (it opens sockets and files), and xp of
-// more than 4096 units (slow, not wrong) but fewer than 10 digits.
+// more than 4096 units (slow, not wrong).
 bool hmp_line_forbidden(std::string_view line);
 
 } // namespace mq::fuzz
