@@ -317,8 +317,8 @@ Result<ObjectPtr<Object>> object_new(std::string_view name) {
         if (t->info.instance_init) t->info.instance_init(*obj);
     }
     // Post-init runs leaf to root, as in QEMU.
-    for (TypeImpl* t : chain | std::views::reverse) {
-        if (t->info.instance_post_init) t->info.instance_post_init(*obj);
+    for (auto t = chain.rbegin(); t != chain.rend(); ++t) {
+        if ((*t)->info.instance_post_init) (*t)->info.instance_post_init(*obj);
     }
     return ObjectPtr<Object>::adopt(obj);
 }

@@ -32,9 +32,11 @@ Object* property_resolve(Object& owner, ObjectProperty* prop) {
 
 std::vector<std::string_view> split_path(std::string_view path) {
     std::vector<std::string_view> parts;
-    for (auto part : path | std::views::split('/')) {
-        std::string_view s(part.begin(), part.end());
-        if (!s.empty()) parts.push_back(s);
+    // Not std::views::split: clang 14 (scripts/fuzz) cannot compile libstdc++ 12's views.
+    for (size_t start = 0; start <= path.size();) {
+        size_t slash = std::min(path.find('/', start), path.size());
+        if (slash > start) parts.push_back(path.substr(start, slash - start));
+        start = slash + 1;
     }
     return parts;
 }
