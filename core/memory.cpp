@@ -297,30 +297,35 @@ class DeviceIoScope {
 public:
     explicit DeviceIoScope(const MemoryRegion* mr, hwaddr addr) : m_device(mr->io_device()) {
         if (!m_device) return;
-        if (std::ranges::find(t_in_io, m_device) != t_in_io.end()) {
+        bool again = std::find(t_in_io, t_in_io + t_depth, m_device) != t_in_io + t_depth;
+        if (again || t_depth == kMaxDepth) {
             qemu_log_mask(LOG_GUEST_ERROR,
                           "Blocked re-entrant IO on MemoryRegion: {} at addr: 0x{:X}", mr->name(),
                           addr);
             m_blocked = true;
             return;
         }
-        t_in_io.push_back(m_device);
+        t_in_io[t_depth++] = m_device;
     }
     ~DeviceIoScope() {
-        if (m_device && !m_blocked) t_in_io.pop_back();
+        if (m_device && !m_blocked) t_depth--;
     }
     DeviceIoScope(const DeviceIoScope&) = delete;
     DeviceIoScope& operator=(const DeviceIoScope&) = delete;
     bool blocked() const { return m_blocked; }
 
 private:
-    // Per thread: a re-entry is a nested call on one stack.
-    static thread_local std::vector<const Object*> t_in_io;
+    // Per thread: a re-entry is a nested call on one stack. Plain arrays, so
+    // that the MMIO path pays no thread_local initialisation check.
+    static constexpr unsigned kMaxDepth = 16;
+    static thread_local const Object* t_in_io[kMaxDepth];
+    static thread_local unsigned t_depth;
     const Object* m_device;
     bool m_blocked = false;
 };
 
-thread_local std::vector<const Object*> DeviceIoScope::t_in_io;
+thread_local const Object* DeviceIoScope::t_in_io[DeviceIoScope::kMaxDepth];
+thread_local unsigned DeviceIoScope::t_depth = 0;
 
 // Splits or widens an access to what the callbacks implement, little-endian
 // (QEMU's access_with_adjusted_size).
