@@ -42,6 +42,17 @@ const std::vector<OptionDef>& option_table() {
          "-smp [[cpus=]n]",
          "set the number of initial CPUs to 'n' [default=1]",
          "Standard options"},
+        {{"cpu"},
+         Arg::Required,
+         "-cpu cpu",
+         "select CPU ('-cpu help' for list)\n"
+         "extensions are properties: -cpu rv64,zba=on,zbb=off",
+         "Standard options"},
+        {{"global"},
+         Arg::Required,
+         "-global driver.property=value",
+         "set a global default for a driver property",
+         "Standard options"},
         {{"m"},
          Arg::Required,
          "-m [size=]megs[M|G]",
@@ -337,6 +348,8 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     opts.devices = args_of("device");
     opts.memory = last("m");
     opts.smp = last("smp");
+    opts.cpu = last("cpu");
+    opts.globals = args_of("global");
     opts.bios = last_value(bios);
     opts.kernel = last_value(kernel);
     opts.append = last_value(append);

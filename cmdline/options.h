@@ -27,6 +27,8 @@ struct VmOptions {
     std::vector<OptionArg> devices;  // -device
     std::optional<OptionArg> memory; // -m
     std::optional<OptionArg> smp;
+    std::optional<OptionArg> cpu;   // -cpu model[,prop=value...]
+    std::vector<OptionArg> globals; // -global driver.prop=value
     std::optional<std::string> bios, kernel, append, initrd, dtb;
     bool nographic = false;
     bool start_stopped = false;     // -S

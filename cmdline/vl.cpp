@@ -2,6 +2,7 @@
 // options, logging, type registration, the machine, its devices, run.
 #include "cmdline/vl.h"
 
+#include "cmdline/cpu-option.h"
 #include "cmdline/host-options.h"
 #include "cmdline/options.h"
 #include "core/chardev.h"
@@ -218,6 +219,11 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         return InitResult{nullptr, 0};
     }
 
+    if (opts.cpu && cpu_option_is_help(*opts.cpu)) {
+        print_stdout(cpu_model_list());
+        return InitResult{nullptr, 0};
+    }
+
     // -device help and -device NAME,help are answered before anything is built.
     std::vector<PropertyBag> device_opts;
     for (const auto& arg : opts.devices) {
@@ -332,6 +338,14 @@ Result<std::unique_ptr<Vm>> Vm::create(MachineClass& mc, const VmOptions& opts,
         auto cpus = parse_smp_option(*opts.smp, mc);
         if (!cpus) return cpus.take_error();
         ms.smp_cpus = *cpus;
+    }
+    for (const OptionArg& g : opts.globals) {
+        if (auto st = apply_global_option(g); !st) return st.take_error();
+    }
+    if (opts.cpu) {
+        auto type = apply_cpu_option(*opts.cpu);
+        if (!type) return type.take_error();
+        ms.cpu_type = *type;
     }
     // -kernel and friends are machine properties, as in QEMU.
     auto set = [&](const char* name, const std::optional<std::string>& v) -> Status {

@@ -76,7 +76,23 @@ void register_monitor_commands() {
                        hmp_info_registers});
 }
 
+std::vector<CpuModel>& models() {
+    static std::vector<CpuModel> m;
+    return m;
+}
+
 } // namespace
+
+void cpu_model_register(CpuModel model) { models().push_back(std::move(model)); }
+
+const std::vector<CpuModel>& cpu_models() { return models(); }
+
+const CpuModel* cpu_model_find(std::string_view name) {
+    for (const CpuModel& m : models()) {
+        if (m.name == name) return &m;
+    }
+    return nullptr;
+}
 
 void cpus_register(std::unique_ptr<CpuRunner> runner) {
     register_monitor_commands();

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mq {
 
@@ -33,6 +34,17 @@ public:
 };
 
 void cpus_register(std::unique_ptr<CpuRunner> runner);
+
+// The CPU models -cpu accepts (QEMU: cpu_class_by_name, `-cpu help`): a
+// model name and the QOM type that implements it ("rv64", "rv64-riscv-cpu").
+struct CpuModel {
+    std::string name;
+    std::string type;
+};
+void cpu_model_register(CpuModel model);
+// In registration order.
+const std::vector<CpuModel>& cpu_models();
+const CpuModel* cpu_model_find(std::string_view name);
 CpuRunner* cpus_runner();
 
 // The run state (QEMU's RunState, the states this emulator has): prelaunch

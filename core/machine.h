@@ -22,6 +22,7 @@ struct MachineState : Object {
     static constexpr const char* type = TYPE_MACHINE;
     uint64_t ram_size = 0;
     unsigned smp_cpus = 1;
+    std::string cpu_type; // -cpu's model as a QOM type; empty: the machine's default
     // -kernel, "kernel". Unset without one; "" is a file name (that does not
     // load), as QEMU's NULL and "".
     std::optional<std::string> kernel_filename;

@@ -59,7 +59,7 @@ std::vector<uint8_t> virt_create_fdt(const RISCVVirtState& s) {
         std::string cpu_name = fmt::format("/cpus/cpu@{}", cpu);
         fdt.add_subnode(cpu_name);
         fdt.setprop_string(cpu_name, "mmu-type", "riscv,sv48");
-        fdt.setprop_string(cpu_name, "riscv,isa", virt_hart_isa_string());
+        virt_fdt_hart_isa(s, fdt, cpu_name, cpu);
         fdt.setprop_string(cpu_name, "compatible", "riscv");
         fdt.setprop_string(cpu_name, "status", "okay");
         fdt.setprop_cell(cpu_name, "reg", cpu);

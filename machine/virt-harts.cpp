@@ -2,6 +2,7 @@
 // inputs take MEIP/SEIP from the PLIC contexts 2h and 2h+1, MSIP from the
 // ACLINT SWI and MTIP from the ACLINT MTIMER; the `time` CSR reads mtime.
 #include "hw/cpu/riscv/riscv-cpu.h"
+#include "machine/fdt.h"
 #include "machine/virt.h"
 
 namespace mq {
@@ -11,6 +12,7 @@ Status virt_create_harts(RISCVVirtState& s) {
     if (!array) return array.take_error();
     auto& harts = object_check<RISCVHartArrayState>(array->get());
     harts.num_harts = s.smp_cpus;
+    if (!s.cpu_type.empty()) harts.cpu_type = s.cpu_type;
     harts.resetvec = virt_memmap[VIRT_MROM].base;
     object_property_add_child(&s, "soc0", &harts);
     if (auto st = qdev_realize(&harts, nullptr); !st) return st;
@@ -32,6 +34,23 @@ void virt_connect_harts(RISCVVirtState& s) {
     }
 }
 
-std::string virt_hart_isa_string() { return riscv::isa_string(); }
+void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::string& cpu_node,
+                       int cpu) {
+    const riscv::IsaConfig& isa =
+        static_cast<RISCVCPU*>(s.harts.at(static_cast<size_t>(cpu)))->hart.isa;
+    if (isa.has(riscv::Ext::Zicbom))
+        fdt.setprop_cell(cpu_node, "riscv,cbom-block-size", isa.cbom_blocksize);
+    if (isa.has(riscv::Ext::Zicboz))
+        fdt.setprop_cell(cpu_node, "riscv,cboz-block-size", isa.cboz_blocksize);
+    fdt.setprop_string(cpu_node, "riscv,isa", riscv::isa_string(isa.exts));
+    // QEMU 9's newer binding: the base, and the extensions one string each.
+    fdt.setprop_string(cpu_node, "riscv,isa-base", "rv64i");
+    std::string list;
+    for (const std::string& name : riscv::isa_extension_names(isa.exts)) {
+        list += name;
+        list += '\0';
+    }
+    fdt.setprop(cpu_node, "riscv,isa-extensions", list.data(), list.size());
+}
 
 } // namespace mq

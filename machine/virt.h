@@ -98,7 +98,10 @@ std::vector<uint8_t> virt_create_fdt(const RISCVVirtState& s);
 // Implemented by the CPU's board glue (machine/virt-harts.cpp).
 Status virt_create_harts(RISCVVirtState& s);
 void virt_connect_harts(RISCVVirtState& s);
-// The ISA string the harts implement, for the device tree.
-std::string virt_hart_isa_string();
+// A hart's ISA in its device-tree node: riscv,isa, riscv,isa-base,
+// riscv,isa-extensions, and the cache-block sizes of Zicbom/Zicboz.
+class FdtBuilder;
+void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::string& cpu_node,
+                       int cpu);
 
 } // namespace mq

@@ -80,6 +80,22 @@ void device_class_set_props(DeviceClass& dc, std::vector<DeviceProperty> props) 
 
 namespace {
 
+std::vector<GlobalProperty>& globals() {
+    static std::vector<GlobalProperty> g;
+    return g;
+}
+
+Status apply_globals(DeviceState& dev) {
+    for (const GlobalProperty& g : globals()) {
+        if (!object_dynamic_cast(&dev, g.driver)) continue;
+        if (auto st = object_property_set_str(&dev, g.property, g.value); !st) {
+            return make_error("can't apply global {}.{}={}: {}", g.driver, g.property, g.value,
+                              st.error().message);
+        }
+    }
+    return {};
+}
+
 void bus_set_realized(BusState& bus, bool value);
 
 Status device_set_realized(DeviceState& dev, bool value) {
@@ -93,6 +109,7 @@ Status device_set_realized(DeviceState& dev, bool value) {
         }
         qemu_log_mask(LOG_QOM, "qom: realize {} ({})", object_get_canonical_path(&dev),
                       object_get_typename(&dev));
+        if (auto st = apply_globals(dev); !st) return st;
         if (dc.realize) {
             if (auto st = dc.realize(dev); !st) {
                 qemu_log_mask(LOG_QOM, "qom: realize of {} failed: {}",
@@ -156,6 +173,12 @@ void bus_finalize(Object& obj) {
 }
 
 } // namespace
+
+void qdev_prop_register_global(GlobalProperty g) { globals().push_back(std::move(g)); }
+
+void qdev_prop_clear_globals() { globals().clear(); }
+
+const std::vector<GlobalProperty>& qdev_globals() { return globals(); }
 
 Result<ObjectPtr<DeviceState>> qdev_new(std::string_view type_name) {
     return object_new_as<DeviceState>(type_name);

@@ -68,6 +68,16 @@ template <typename Dev>
 DeviceProperty qdev_prop_string(std::string name, std::string Dev::*field,
                                 std::string description = {});
 
+// -global driver.property=value, and what -cpu model,prop=value becomes
+// (QEMU: qdev_prop_register_global). Applied to every device of type
+// `driver` (or a subtype) just before it is realized.
+struct GlobalProperty {
+    std::string driver, property, value;
+};
+void qdev_prop_register_global(GlobalProperty g);
+void qdev_prop_clear_globals();
+const std::vector<GlobalProperty>& qdev_globals();
+
 struct DeviceClass : DerivedClass<DeviceClass, ObjectClass> {
     std::bitset<DEVICE_CATEGORY_MAX> categories;
     std::string desc;

@@ -168,6 +168,39 @@ INSTANTIATE_TEST_SUITE_P(
             {"-M", "virt", "-smp", "9"},
             "miniqemu: Invalid SMP CPUs 9. The max CPUs supported by machine 'virt' is 8\n"}));
 
+// -cpu: QEMU's wording for each kind of mistake (its realize messages for
+// impossible combinations; "can't apply global" for a property).
+INSTANTIATE_TEST_SUITE_P(
+    CpuOption, CliErrors,
+    ::testing::Values(
+        ErrorCase{{"-M", "virt", "-cpu", "foo"}, "miniqemu: unable to find CPU model 'foo'\n"},
+        ErrorCase{{"-M", "virt", "-cpu", ""}, "miniqemu: -cpu option cannot be empty\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,zba"},
+                  "miniqemu: Expected key=value format, found zba.\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,foo=on"},
+                  "miniqemu: can't apply global rv64-riscv-cpu.foo=on: Property "
+                  "'rv64-riscv-cpu.foo' not found\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,m=maybe"},
+                  "miniqemu: can't apply global rv64-riscv-cpu.m=maybe: Parameter 'm' expects "
+                  "'on' or 'off'\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,f=off"},
+                  "miniqemu: D extension requires F extension\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,i=off"},
+                  "miniqemu: Either I or E extension must be set\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,Zicsr=off"},
+                  "miniqemu: F extension requires Zicsr\n"},
+        ErrorCase{{"-M", "virt", "-global", "foo"},
+                  "miniqemu: -global foo: Invalid parameter 'foo'\n"},
+        ErrorCase{{"-M", "virt", "-global", "rv64-riscv-cpu.f=off"},
+                  "miniqemu: D extension requires F extension\n"}));
+
+TEST(Cli, CpuHelpListsTheModels) {
+    auto r = miniqemu({"-cpu", "help"});
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_EQ(r.out, "rv64\nmax\n");
+    EXPECT_EQ(r.err, "");
+}
+
 TEST(Cli, DefaultGuestRunsWithoutKernelOrBios) {
     auto r = miniqemu({"-M", "virt", "-device", "edu,id=edu1,dma_mask=0xffffffff", "-nographic"});
     EXPECT_EQ(r.exit_status, 0) << r.err;

@@ -140,7 +140,7 @@ bool is_double_row(const InsnDesc& d) {
 const std::vector<const InsnDesc*>& rows() {
     static const std::vector<const InsnDesc*> all = [] {
         std::vector<const InsnDesc*> v;
-        for (auto table : {riscv::insn_table_integer(), riscv::insn_table_fp()}) {
+        for (auto table : riscv::insn_tables()) {
             for (const InsnDesc& d : table) {
                 std::string_view n = d.name;
                 if (n.starts_with("csr") || n == "mret" || n == "sret" || n == "wfi" ||

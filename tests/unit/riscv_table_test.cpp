@@ -23,7 +23,7 @@ namespace {
 
 std::vector<const InsnDesc*> all_rows() {
     std::vector<const InsnDesc*> rows;
-    for (auto table : {insn_table_integer(), insn_table_fp()}) {
+    for (auto table : insn_tables()) {
         for (const InsnDesc& d : table)
             rows.push_back(&d);
     }

@@ -236,6 +236,7 @@ std::vector<RISCVCPU*>& cpus_list() {
 Status riscv_cpu_realize(DeviceState& dev) {
     auto& cpu = static_cast<RISCVCPU&>(dev);
     Hart& h = cpu.hart;
+    if (auto st = riscv::isa_validate(h.isa); !st) return st;
     h.as = address_space_memory();
     // Local interrupt lines 0..15, numbered as the mip bits.
     qdev_init_gpio_in(
@@ -266,7 +267,8 @@ void riscv_cpu_class_init(ObjectClass& klass) {
     dc.realize = riscv_cpu_realize;
     dc.user_creatable = false;
     device_class_set_category(dc, DEVICE_CATEGORY_CPU);
-    dc.desc = "RISC-V RV64GC hart";
+    dc.desc = "RISC-V RV64 hart (the RVA22 profile by default)";
+    device_class_set_props(dc, riscv_cpu_isa_properties());
 }
 
 // --- the hart array: the board's cluster of harts ---
@@ -274,7 +276,7 @@ void riscv_cpu_class_init(ObjectClass& klass) {
 Status hart_array_realize(DeviceState& dev) {
     auto& s = static_cast<RISCVHartArrayState&>(dev);
     for (uint32_t i = 0; i < s.num_harts; i++) {
-        auto cpu = object_new_as<RISCVCPU>(TYPE_RISCV_CPU_BASE64);
+        auto cpu = object_new_as<RISCVCPU>(s.cpu_type);
         if (!cpu) return cpu.take_error();
         (*cpu)->hart.hartid = s.hartid_base + i;
         (*cpu)->hart.resetvec = s.resetvec;
@@ -292,7 +294,8 @@ void hart_array_class_init(ObjectClass& klass) {
     using S = RISCVHartArrayState;
     device_class_set_props(dc, {qdev_prop("num-harts", &S::num_harts, 1u),
                                 qdev_prop("hartid-base", &S::hartid_base, 0u),
-                                qdev_prop("resetvec", &S::resetvec, uint64_t{0x1000})});
+                                qdev_prop("resetvec", &S::resetvec, uint64_t{0x1000}),
+                                qdev_prop_string("cpu-type", &S::cpu_type)});
 }
 
 void register_riscv_cpu_types() {
@@ -302,6 +305,16 @@ void register_riscv_cpu_types() {
         .instance_new = new_instance<RISCVCPU>,
         .class_init = riscv_cpu_class_init,
     });
+    // max: every extension miniqemu implements.
+    type_register_static(TypeInfo{
+        .name = TYPE_RISCV_CPU_MAX,
+        .parent = TYPE_RISCV_CPU_BASE64,
+        .instance_init = [](Object& o) {
+            static_cast<RISCVCPU&>(o).hart.isa.exts = riscv::isa_max_exts();
+        },
+    });
+    cpu_model_register({"rv64", TYPE_RISCV_CPU_BASE64});
+    cpu_model_register({"max", TYPE_RISCV_CPU_MAX});
     type_register_static(TypeInfo{
         .name = TYPE_RISCV_HART_ARRAY,
         .parent = TYPE_DEVICE,

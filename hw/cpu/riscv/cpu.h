@@ -189,6 +189,8 @@ struct Hart {
     uint64_t menvcfg = 0, senvcfg = 0;
     int64_t cycle_offset = 0, instret_offset = 0; // guest writes to the counters
     uint32_t fflags = 0, frm = 0;
+    // What this hart implements (-cpu): the decoder's enabled rows, misa.
+    IsaConfig isa;
     std::array<uint8_t, 64> pmpcfg{};
     std::array<uint64_t, 64> pmpaddr{};
     bool pmp_active = false; // any PMP entry not OFF
@@ -322,6 +324,10 @@ void hart_take_trap(Hart& h, uint64_t cause, uint64_t tval, bool interrupt);
 // The highest-priority interrupt the hart should take now, or -1.
 int hart_pending_interrupt(const Hart& h);
 uint64_t hart_mret(Hart& h);
+// mepc/sepc as read: without C (IALIGN=32), bit 1 reads as zero.
+inline uint64_t epc_read(const Hart& h, uint64_t epc) {
+    return h.isa.has(Ext::C) ? epc : epc & ~3ull;
+}
 uint64_t hart_sret(Hart& h);
 
 // csr.cpp
@@ -359,9 +365,6 @@ bool debug_watch_check(Hart& h, uint64_t va, unsigned size, Access access);
 // CSR access for the debugger: no privilege check, no side effects.
 CsrResult csr_read_debug(Hart& h, unsigned csr, uint64_t* value);
 CsrResult csr_write_debug(Hart& h, unsigned csr, uint64_t value);
-
-// The ISA string of what this hart implements, for the device tree.
-std::string isa_string();
 
 // `info registers`.
 std::string hart_dump_registers(Hart& h);

@@ -25,11 +25,6 @@ struct CsrDef {
     Read modify_base = nullptr;
 };
 
-constexpr uint64_t MISA_VALUE = (2ull << 62) | // MXL = 64
-                                (1 << ('A' - 'A')) | (1 << ('C' - 'A')) | (1 << ('D' - 'A')) |
-                                (1 << ('F' - 'A')) | (1 << ('I' - 'A')) | (1 << ('M' - 'A')) |
-                                (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
-
 constexpr uint64_t MSTATUS_WRITABLE =
     MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP |
     MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
@@ -52,7 +47,9 @@ void mstatus_write(Hart& h, uint64_t v) {
     uint64_t old = h.mstatus;
     // MPP: M, S or U; the reserved value 2 keeps what was there.
     if (((v & MSTATUS_MPP) >> 11) == 2) v = (v & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
-    h.mstatus = (old & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
+    // Without F, FS stays Off: there is no FPU state to track.
+    uint64_t writable = MSTATUS_WRITABLE & ~(h.isa.has(Ext::F) ? 0 : MSTATUS_FS);
+    h.mstatus = (old & ~writable) | (v & writable);
     if ((old ^ h.mstatus) & MSTATUS_MMU_BITS) {
         hart_update_data_priv(h);
         tlb_flush(h);
@@ -192,7 +189,7 @@ const CsrDef kCsrs[] = {
     {0x106, "scounteren", [](Hart& h) { return h.scounteren; }, [](Hart& h, uint64_t v) { h.scounteren = v & 0xffffffff; }},
     {0x10a, "senvcfg",    [](Hart& h) { return h.senvcfg; }, [](Hart& h, uint64_t v) { h.senvcfg = v & 1; }},
     {0x140, "sscratch",   [](Hart& h) { return h.sscratch; }, [](Hart& h, uint64_t v) { h.sscratch = v; }},
-    {0x141, "sepc",       [](Hart& h) { return h.sepc; }, [](Hart& h, uint64_t v) { h.sepc = v & ~1ull; }},
+    {0x141, "sepc",       [](Hart& h) { return epc_read(h, h.sepc); }, [](Hart& h, uint64_t v) { h.sepc = v & ~1ull; }},
     {0x142, "scause",     [](Hart& h) { return h.scause; }, [](Hart& h, uint64_t v) { h.scause = v; }},
     {0x143, "stval",      [](Hart& h) { return h.stval; }, [](Hart& h, uint64_t v) { h.stval = v; }},
     {0x144, "sip",        [](Hart& h) { return h.mip() & h.mideleg; }, sip_write},
@@ -205,7 +202,7 @@ const CsrDef kCsrs[] = {
     {0xf15, "mconfigptr", zero, nullptr},
     // Machine trap setup and handling
     {0x300, "mstatus",    mstatus_read, mstatus_write},
-    {0x301, "misa",       [](Hart&) { return MISA_VALUE; }, ignore},
+    {0x301, "misa",       [](Hart& h) { return isa_misa(h.isa.exts); }, ignore},
     {0x302, "medeleg",    [](Hart& h) { return h.medeleg; }, [](Hart& h, uint64_t v) { h.medeleg = v & DELEGABLE_EXCEPTIONS; }},
     {0x303, "mideleg",    [](Hart& h) { return h.mideleg; },
                           [](Hart& h, uint64_t v) { h.mideleg = v & S_INTERRUPTS; h.irq_check = true; }},
@@ -217,7 +214,7 @@ const CsrDef kCsrs[] = {
     {0x320, "mcountinhibit", [](Hart& h) { return h.mcountinhibit; },
                           [](Hart& h, uint64_t v) { h.mcountinhibit = v & 0xfffffffd; }},
     {0x340, "mscratch",   [](Hart& h) { return h.mscratch; }, [](Hart& h, uint64_t v) { h.mscratch = v; }},
-    {0x341, "mepc",       [](Hart& h) { return h.mepc; }, [](Hart& h, uint64_t v) { h.mepc = v & ~1ull; }},
+    {0x341, "mepc",       [](Hart& h) { return epc_read(h, h.mepc); }, [](Hart& h, uint64_t v) { h.mepc = v & ~1ull; }},
     {0x342, "mcause",     [](Hart& h) { return h.mcause; }, [](Hart& h, uint64_t v) { h.mcause = v; }},
     {0x343, "mtval",      [](Hart& h) { return h.mtval; }, [](Hart& h, uint64_t v) { h.mtval = v; }},
     {0x344, "mip",        [](Hart& h) { return h.mip(); }, mip_write, nullptr, mip_modify_base},
@@ -321,8 +318,6 @@ const char* csr_name(unsigned csr) {
     }
     return d->name;
 }
-
-std::string isa_string() { return "rv64imafdc_zicntr_zicsr_zifencei_zihintpause"; }
 
 std::string hart_dump_registers(Hart& h) {
     static constexpr const char* abi[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",

@@ -16,7 +16,7 @@ namespace {
 struct DecodeIndex {
     std::array<std::vector<const InsnDesc*>, 128> by_opcode;
     DecodeIndex() {
-        for (auto table : {insn_table_integer(), insn_table_fp()}) {
+        for (auto table : insn_tables()) {
             for (const InsnDesc& d : table)
                 by_opcode[d.match & 0x7f].push_back(&d);
         }
@@ -28,16 +28,22 @@ const DecodeIndex& index() {
     return i;
 }
 
-const InsnDesc* find_desc(uint32_t raw) {
+const InsnDesc* find_desc(uint32_t raw, IsaExts enabled) {
     for (const InsnDesc* d : index().by_opcode[raw & 0x7f]) {
-        if ((raw & d->mask) == d->match) return d;
+        if ((raw & d->mask) == d->match && (d->ext == 0 || (d->ext & enabled) != 0)) return d;
     }
     return nullptr;
 }
 
 } // namespace
 
-bool decode32(uint32_t raw, DecodedInsn& out) {
+const std::vector<std::span<const InsnDesc>>& insn_tables() {
+    static const std::vector<std::span<const InsnDesc>> tables = {insn_table_integer(),
+                                                                   insn_table_fp()};
+    return tables;
+}
+
+bool decode32(uint32_t raw, DecodedInsn& out, IsaExts enabled) {
     out.raw = raw;
     out.len = 4;
     out.rd = static_cast<uint8_t>(bits(raw, 11, 7));
@@ -47,7 +53,7 @@ bool decode32(uint32_t raw, DecodedInsn& out) {
     out.rm = static_cast<uint8_t>(bits(raw, 14, 12));
     out.csr = static_cast<uint16_t>(bits(raw, 31, 20));
     out.imm = 0;
-    const InsnDesc* d = find_desc(raw);
+    const InsnDesc* d = find_desc(raw, enabled);
     out.desc = d;
     if (!d) {
         out.fn = exec_illegal;
@@ -68,11 +74,6 @@ bool decode32(uint32_t raw, DecodedInsn& out) {
     default: break;
     }
     return true;
-}
-
-const InsnDesc* insn_table_begin() { return insn_table_integer().data(); }
-const InsnDesc* insn_table_end() {
-    return insn_table_integer().data() + insn_table_integer().size();
 }
 
 // ---------------------------------------------------------------------------

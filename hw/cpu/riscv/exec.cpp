@@ -187,8 +187,8 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         uint16_t lo;
         std::memcpy(&lo, host + offset, 2);
         if ((lo & 3) != 3) {
-            uint32_t expanded = rvc_expand(lo);
-            if (!expanded || !decode32(expanded, d)) {
+            uint32_t expanded = h.isa.has(Ext::C) ? rvc_expand(lo) : 0;
+            if (!expanded || !decode32(expanded, d, h.isa.exts)) {
                 d.fn = exec_illegal;
                 d.desc = nullptr;
             }
@@ -206,14 +206,14 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
             } else {
                 uint16_t hi;
                 std::memcpy(&hi, hi_ptr, 2);
-                decode32(uint32_t(lo) | uint32_t(hi) << 16, d);
+                decode32(uint32_t(lo) | uint32_t(hi) << 16, d, h.isa.exts);
                 d.len = 4;
             }
             cacheable = false;
         } else {
             uint32_t raw;
             std::memcpy(&raw, host + offset, 4);
-            decode32(raw, d);
+            decode32(raw, d, h.isa.exts);
         }
         d.pc_off = static_cast<uint16_t>(offset);
         d.index = static_cast<uint16_t>(n);

@@ -216,8 +216,7 @@ u64 widen(u32 a, Rounding, uint32_t& flags) { return fpu::f32_to_f64(a, flags); 
 } // namespace
 
 // clang-format off
-const InsnDesc kFpTable[] = {
-    // F
+constexpr auto kF = in_ext(ext_bit(Ext::F), {
     insn("flw",       ".................010.....0000111", Format::F_LOAD, op_fload<u32>, FP),
     insn("fsw",       ".................010.....0100111", Format::F_STORE, op_fstore<u32>, FP),
     insn("fmadd.s",   ".....00..................1000011", Format::F_FFFF_RM, op_fma<u32, false, false>, FP),
@@ -248,8 +247,9 @@ const InsnDesc kFpTable[] = {
     insn("fcvt.s.l",  "110100000010.............1010011", Format::F_FX_RM, op_fcvt_from_int<u32, i64>, FP),
     insn("fcvt.s.lu", "110100000011.............1010011", Format::F_FX_RM, op_fcvt_from_int<u32, u64>, FP),
     insn("fmv.w.x",   "111100000000.....000.....1010011", Format::F_FX, exec_fmv_from_x<u32>, FP),
+});
 
-    // D
+constexpr auto kD = in_ext(ext_bit(Ext::D), {
     insn("fld",       ".................011.....0000111", Format::F_LOAD, op_fload<u64>, FP),
     insn("fsd",       ".................011.....0100111", Format::F_STORE, op_fstore<u64>, FP),
     insn("fmadd.d",   ".....01..................1000011", Format::F_FFFF_RM, op_fma<u64, false, false>, FP),
@@ -282,7 +282,9 @@ const InsnDesc kFpTable[] = {
     insn("fcvt.d.lu", "110100100011.............1010011", Format::F_FX_RM, op_fcvt_from_int<u64, u64>, FP),
     insn("fmv.x.d",   "111000100000.....000.....1010011", Format::F_XF, exec_fmv_to_x<u64>, FP),
     insn("fmv.d.x",   "111100100000.....000.....1010011", Format::F_FX, exec_fmv_from_x<u64>, FP),
-};
+});
+
+constexpr auto kFpTable = concat(kF, kD);
 // clang-format on
 
 std::span<const InsnDesc> insn_table_fp() { return kFpTable; }

@@ -35,9 +35,21 @@ const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
     return next_insn(h, i);
 }
 
+// Without C, a jump must land on a 4-byte boundary, or it faults at the jump.
+[[gnu::noinline]] const DecodedInsn* jump_misaligned(Hart& h, const DecodedInsn* i, u64 target) {
+    return h.raise(i, EXCP_INST_ADDR_MIS, target);
+}
+inline bool target_misaligned(const Hart& h, u64 target) {
+    return (target & 2) && !(h.isa.exts & ext_bit(Ext::C));
+}
+
 template <auto F>
 const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
-    if (F(h.x[i->rs1], h.x[i->rs2])) return h.jump(i, h.pc_of(i) + i->imm);
+    if (F(h.x[i->rs1], h.x[i->rs2])) {
+        u64 target = h.pc_of(i) + i->imm;
+        if (target_misaligned(h, target)) [[unlikely]] return jump_misaligned(h, i, target);
+        return h.jump(i, target);
+    }
     return next_insn(h, i);
 }
 
@@ -102,12 +114,14 @@ const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
 
 const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
     u64 pc = h.pc_of(i);
+    if (target_misaligned(h, pc + i->imm)) [[unlikely]] return jump_misaligned(h, i, pc + i->imm);
     h.x.set(i->rd, pc + i->len);
     return h.jump(i, pc + i->imm);
 }
 
 const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i) {
     u64 target = (h.x[i->rs1] + i->imm) & ~1ull;
+    if (target_misaligned(h, target)) [[unlikely]] return jump_misaligned(h, i, target);
     h.x.set(i->rd, h.pc_of(i) + i->len);
     return h.jump(i, target);
 }
@@ -296,7 +310,7 @@ const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i) {
 }
 
 // clang-format off
-const InsnDesc kIntegerTable[] = {
+constexpr auto kBase = in_ext(0, {
     // RV64I
     insn("lui",    ".........................0110111", Format::U, exec_lui),
     insn("auipc",  ".........................0010111", Format::U, exec_auipc),
@@ -348,11 +362,15 @@ const InsnDesc kIntegerTable[] = {
     insn("srlw",   "0000000..........101.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(u32(a) >> (b & 31)); })>),
     insn("sraw",   "0100000..........101.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return sx32(u32(i32(a) >> (b & 31))); })>),
     insn("fence",  ".................000.....0001111", Format::FENCE, exec_fence),
-    insn("fence.i",".................001.....0001111", Format::NONE, exec_fence_i, END_BLOCK),
     insn("ecall",  "00000000000000000000000001110011", Format::NONE, exec_ecall, END_BLOCK),
     insn("ebreak", "00000000000100000000000001110011", Format::NONE, exec_ebreak, END_BLOCK),
+});
 
-    // M
+constexpr auto kZifencei = in_ext(ext_bit(Ext::Zifencei), {
+    insn("fence.i",".................001.....0001111", Format::NONE, exec_fence_i, END_BLOCK),
+});
+
+constexpr auto kM = in_ext(ext_bit(Ext::M), {
     insn("mul",    "0000001..........000.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return a * b; })>),
     insn("mulh",   "0000001..........001.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return u64((i128(i64(a)) * i128(i64(b))) >> 64); })>),
     insn("mulhsu", "0000001..........010.....0110011", Format::R, op_rr<([](u64 a, u64 b) { return u64((i128(i64(a)) * i128(u128(b))) >> 64); })>),
@@ -366,8 +384,9 @@ const InsnDesc kIntegerTable[] = {
     insn("divuw",  "0000001..........101.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return u32(b) ? sx32(u32(a) / u32(b)) : ~0ull; })>),
     insn("remw",   "0000001..........110.....0111011", Format::R, op_rr<rem_sw>),
     insn("remuw",  "0000001..........111.....0111011", Format::R, op_rr<([](u64 a, u64 b) { return u32(b) ? sx32(u32(a) % u32(b)) : sx32(a); })>),
+});
 
-    // A
+constexpr auto kA = in_ext(ext_bit(Ext::A), {
     insn("lr.w",      "00010..00000.....010.....0101111", Format::LR, exec_lr<int32_t>),
     insn("sc.w",      "00011............010.....0101111", Format::AMO, exec_sc<uint32_t>),
     insn("amoswap.w", "00001............010.....0101111", Format::AMO, exec_amo<uint32_t, ([](u32, u32 b) { return b; })>),
@@ -390,21 +409,26 @@ const InsnDesc kIntegerTable[] = {
     insn("amomax.d",  "10100............011.....0101111", Format::AMO, exec_amo<uint64_t, amo_max<u64>>),
     insn("amominu.d", "11000............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a < b ? a : b; })>),
     insn("amomaxu.d", "11100............011.....0101111", Format::AMO, exec_amo<uint64_t, ([](u64 a, u64 b) { return a > b ? a : b; })>),
+});
 
-    // Zicsr
+constexpr auto kZicsr = in_ext(ext_bit(Ext::Zicsr), {
     insn("csrrw",  ".................001.....1110011", Format::CSR, exec_csr<CsrOp::Write, false>, END_BLOCK),
     insn("csrrs",  ".................010.....1110011", Format::CSR, exec_csr<CsrOp::Set, false>, END_BLOCK),
     insn("csrrc",  ".................011.....1110011", Format::CSR, exec_csr<CsrOp::Clear, false>, END_BLOCK),
     insn("csrrwi", ".................101.....1110011", Format::CSRI, exec_csr<CsrOp::Write, true>, END_BLOCK),
     insn("csrrsi", ".................110.....1110011", Format::CSRI, exec_csr<CsrOp::Set, true>, END_BLOCK),
     insn("csrrci", ".................111.....1110011", Format::CSRI, exec_csr<CsrOp::Clear, true>, END_BLOCK),
+});
 
-    // Privileged
+// The privileged instructions (sret and sfence.vma check for S themselves).
+constexpr auto kPrivileged = in_ext(0, {
     insn("sret",       "00010000001000000000000001110011", Format::NONE, exec_sret, END_BLOCK),
     insn("mret",       "00110000001000000000000001110011", Format::NONE, exec_mret, END_BLOCK),
     insn("wfi",        "00010000010100000000000001110011", Format::NONE, exec_wfi, END_BLOCK),
     insn("sfence.vma", "0001001..........000000001110011", Format::SFENCE, exec_sfence_vma, END_BLOCK),
-};
+});
+
+constexpr auto kIntegerTable = concat(kBase, kZifencei, kM, kA, kZicsr, kPrivileged);
 // clang-format on
 
 std::span<const InsnDesc> insn_table_integer() { return kIntegerTable; }

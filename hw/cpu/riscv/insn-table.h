@@ -4,6 +4,8 @@
 
 #include "hw/cpu/riscv/cpu.h"
 
+#include <algorithm>
+#include <array>
 #include <span>
 
 namespace mq::riscv {
@@ -18,6 +20,27 @@ consteval InsnDesc insn(const char* name, const char* pattern, Format format, In
     }
     std::string_view p(pattern, len);
     return InsnDesc{name, pattern, format, exec, flags, pattern_mask(p), pattern_match(p)};
+}
+
+// The same rows, each marked as provided by `ext` (any one of them):
+//     constexpr auto kM = in_ext(ext_bit(Ext::M), {insn(...), ...});
+template <size_t N>
+consteval std::array<InsnDesc, N> in_ext(IsaExts ext, const InsnDesc (&rows)[N]) {
+    std::array<InsnDesc, N> out{};
+    for (size_t i = 0; i < N; i++) {
+        out[i] = rows[i];
+        out[i].ext = ext;
+    }
+    return out;
+}
+
+// One table from several: concat(kBase, kM, kA).
+template <size_t... N>
+consteval std::array<InsnDesc, (N + ...)> concat(const std::array<InsnDesc, N>&... parts) {
+    std::array<InsnDesc, (N + ...)> out{};
+    size_t k = 0;
+    ((std::copy(parts.begin(), parts.end(), out.begin() + k), k += N), ...);
+    return out;
 }
 
 std::span<const InsnDesc> insn_table_integer();

@@ -12,9 +12,13 @@
 // patterns; each row says which 32-bit instruction it expands to.
 #pragma once
 
+#include "hw/cpu/riscv/isa-ext.h"
+
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mq::riscv {
 
@@ -72,6 +76,9 @@ struct InsnDesc {
     uint8_t flags = 0;
     uint32_t mask = 0;
     uint32_t match = 0;
+    // The extensions that provide it: any one of them enabled makes the row
+    // decode (andn is in both Zbb and Zbkb). 0: the base ISA, always there.
+    IsaExts ext = 0;
 };
 
 // The mask/match of a pattern, at compile time.
@@ -138,18 +145,20 @@ constexpr int64_t imm_j(uint32_t x) {
 }
 
 // The tables and the decoder (decode.cpp).
-const InsnDesc* insn_table_begin();
-const InsnDesc* insn_table_end();
-// Decodes a 32-bit encoding into `out` (everything but pc_off/index).
-// Returns false for an illegal instruction.
-bool decode32(uint32_t raw, DecodedInsn& out);
+// Every table of rows (integer, FP, and one per extension family).
+const std::vector<std::span<const InsnDesc>>& insn_tables();
+// Decodes a 32-bit encoding into `out` (everything but pc_off/index), with
+// the rows of the extensions in `enabled`. Returns false for an illegal
+// instruction.
+inline constexpr IsaExts ALL_EXTS = ~IsaExts{0};
+bool decode32(uint32_t raw, DecodedInsn& out, IsaExts enabled = ALL_EXTS);
 // Expands a 16-bit RVC encoding to its 32-bit equivalent, or 0 if illegal.
 uint32_t rvc_expand(uint16_t raw);
 // Name of the RVC instruction (for in_asm), or null.
 const char* rvc_name(uint16_t raw);
 // How many RVC rows accept `raw` (the table test wants at most one).
 int rvc_match_count(uint16_t raw);
-// "addi a0, a0, 1": the same table, printed.
+// "addi a0, a0, 1": the same table, printed (every extension enabled).
 std::string disassemble(uint32_t raw, uint64_t pc);
 
 // The handler for encodings the table does not know.

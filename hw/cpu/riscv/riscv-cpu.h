@@ -7,6 +7,7 @@
 namespace mq {
 
 inline constexpr const char* TYPE_RISCV_CPU_BASE64 = "rv64-riscv-cpu";
+inline constexpr const char* TYPE_RISCV_CPU_MAX = "max-riscv-cpu";
 inline constexpr const char* TYPE_RISCV_HART_ARRAY = "riscv.hart_array";
 
 struct RISCVCPU : DeviceState {
@@ -19,8 +20,12 @@ struct RISCVHartArrayState : DeviceState {
     uint32_t num_harts = 1;
     uint32_t hartid_base = 0;
     uint64_t resetvec = 0x1000;
+    std::string cpu_type = TYPE_RISCV_CPU_BASE64; // -cpu's model
     std::vector<RISCVCPU*> harts;
 };
+
+// The -cpu properties of a hart (cpu-props.cpp).
+std::vector<DeviceProperty> riscv_cpu_isa_properties();
 
 // The harts in the order they were realized: index = QEMU's cpu-index.
 const std::vector<RISCVCPU*>& riscv_cpus();

@@ -116,7 +116,7 @@ uint64_t hart_mret(Hart& h) {
     hart_update_data_priv(h);
     h.irq_check.store(true, std::memory_order_relaxed);
     qemu_log_mask(LOG_INT, "mret: hart:{} M->{} pc:0x{:016x}", h.hartid, priv_char(mpp), h.mepc);
-    return h.mepc;
+    return epc_read(h, h.mepc);
 }
 
 uint64_t hart_sret(Hart& h) {
@@ -131,7 +131,7 @@ uint64_t hart_sret(Hart& h) {
     h.irq_check.store(true, std::memory_order_relaxed);
     qemu_log_mask(LOG_INT, "sret: hart:{} {}->{} pc:0x{:016x}", h.hartid, priv_char(from),
                   priv_char(spp), h.sepc);
-    return h.sepc;
+    return epc_read(h, h.sepc);
 }
 
 void hart_set_irq(Hart& h, unsigned irq, bool level) {
