@@ -149,6 +149,14 @@ const char* runstate_name(RunState state) {
     return "running";
 }
 
+VcpuPauseGuard::VcpuPauseGuard() : m_was_running(runstate_is_running()) {
+    if (m_was_running) vm_stop(VmEventPolicy::Quiet);
+}
+
+VcpuPauseGuard::~VcpuPauseGuard() {
+    if (m_was_running) vm_start(VmEventPolicy::Quiet);
+}
+
 void vm_stop_shutdown() {
     vm_stop();
     state().shutdown = true;
