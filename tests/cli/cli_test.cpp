@@ -308,6 +308,22 @@ TEST(Cli, LogHelpListsItems) {
     }
 }
 
+// QEMU prints the list on stdout and exits, leaving out qtest (for tests
+// only); an -accel that names no accelerator asks for the list too.
+TEST(Cli, AccelHelpListsTcg) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"-accel", "help"},
+                                               {"-accel", "?"},
+                                               {"-M", "virt", "-accel", "thread=single"},
+                                               {"-M", "nosuch", "-accel", "help"}}) {
+        SCOPED_TRACE(::testing::PrintToString(args));
+        auto r = miniqemu(args);
+        EXPECT_EQ(r.exit_status, 0);
+        EXPECT_EQ(r.out, "Accelerators supported in QEMU binary:\ntcg\n");
+        EXPECT_EQ(r.err, "");
+    }
+}
+
 TEST(Cli, HelpAndVersion) {
     for (const char* flag : {"-h", "-help", "--help"}) {
         auto r = miniqemu({flag});
