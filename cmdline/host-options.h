@@ -15,6 +15,9 @@ namespace mq {
 std::optional<int> daemonize_start(const VmOptions& opts);
 void daemonize_ready(int status);
 
+// -accel help (or an -accel that names none): the list QEMU prints on
+// stdout before it exits with 0; nullopt when no -accel asks for it.
+std::optional<std::string> accel_help(const VmOptions& opts);
 // -accel, -enable-kvm and -machine accel=: tcg is the only accelerator;
 // removes "accel" from `machine_opts`.
 Status configure_accel(const VmOptions& opts, PropertyBag& machine_opts);

@@ -173,6 +173,10 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         print_stdout(version_text());
         return InitResult{nullptr, 0};
     }
+    if (auto help = accel_help(opts)) {
+        print_stdout(*help);
+        return InitResult{nullptr, 0};
+    }
     if (auto parent_status = daemonize_start(opts)) return InitResult{nullptr, *parent_status};
     main_loop_setup_signals();
 

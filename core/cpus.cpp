@@ -45,6 +45,17 @@ void hmp_info_registers(Monitor& mon, const HmpArgs& args) {
     mon.printf("\n{}", r->dump_registers(index));
 }
 
+// QEMU's hmp_info_status: a stopped VM names its state unless it is plainly
+// paused ("paused (prelaunch)" under -S, "paused (shutdown)").
+void hmp_info_status(Monitor& mon, const HmpArgs&) {
+    RunState rs = runstate_get();
+    if (rs == RunState::Running || rs == RunState::Paused) {
+        mon.printf("VM status: {}\n", runstate_name(rs));
+    } else {
+        mon.printf("VM status: paused ({})\n", runstate_name(rs));
+    }
+}
+
 void register_monitor_commands() {
     static bool done = false;
     if (done) return;
@@ -63,12 +74,8 @@ void register_monitor_commands() {
                           }});
     hmp_register_command({"system_powerdown", "", "", "send system power down event",
                           [](Monitor&, const HmpArgs&) { qemu_system_powerdown_request(); }});
-    hmp_register_info({"status", "", "", "show the current VM status (running|paused)",
-                       [](Monitor& mon, const HmpArgs&) {
-                           mon.printf("VM status: {}\n", runstate_is_running() ? "running"
-                                                         : state().shutdown    ? "paused (shutdown)"
-                                                                               : "paused");
-                       }});
+    hmp_register_info(
+        {"status", "", "", "show the current VM status (running|paused)", hmp_info_status});
     hmp_register_info({"registers", "cpustate_all:-a,vcpu:i?", "[-a|vcpu]",
                        "show the cpu registers (-a: show register info for all cpus; vcpu: "
                        "specific vCPU to query; show the current CPU's registers if no argument "
@@ -156,6 +163,14 @@ const char* runstate_name(RunState state) {
     case RunState::Shutdown: return "shutdown";
     }
     return "running";
+}
+
+VcpuPauseGuard::VcpuPauseGuard() : m_was_running(runstate_is_running()) {
+    if (m_was_running) vm_stop(VmEventPolicy::Quiet);
+}
+
+VcpuPauseGuard::~VcpuPauseGuard() {
+    if (m_was_running) vm_start(VmEventPolicy::Quiet);
 }
 
 void vm_stop_shutdown() {

@@ -59,6 +59,20 @@ void vm_stop(VmEventPolicy events = VmEventPolicy::Send);
 bool runstate_is_running();
 RunState runstate_get();
 const char* runstate_name(RunState state); // "prelaunch", "running", "paused", "shutdown"
+
+// Holds the vCPUs still for its lifetime without a run-state change anyone
+// sees (no STOP or RESUME event), so that the monitor can read a hart's
+// translation and memory as one consistent picture. Main thread, big lock.
+class VcpuPauseGuard {
+public:
+    VcpuPauseGuard();
+    ~VcpuPauseGuard();
+    VcpuPauseGuard(const VcpuPauseGuard&) = delete;
+    VcpuPauseGuard& operator=(const VcpuPauseGuard&) = delete;
+
+private:
+    bool m_was_running;
+};
 // -no-shutdown: a shutdown stops the VM in QEMU's "shutdown" state, which
 // only a reset leaves (`cont` refuses).
 void vm_stop_shutdown();

@@ -65,6 +65,18 @@ std::vector<Rom> rom_list() {
     return list;
 }
 
+std::string rom_info_string(AddressSpace* as) {
+    auto view = as->flatview();
+    std::string out;
+    for (const Rom* rom : by_address(roms())) {
+        const FlatRange* fr = view->lookup(rom->addr);
+        bool in_rom = fr && fr->mr->is_rom();
+        out += fmt::format("addr={:016x} size=0x{:06x} mem={} name=\"{}\"\n", rom->addr,
+                           rom->romsize, in_rom ? "rom" : "ram", rom->name);
+    }
+    return out;
+}
+
 Status rom_check(AddressSpace* as) {
     if (auto st = check_overlaps(roms()); !st) return st;
     for (const Rom* rom : by_address(roms())) {
@@ -241,7 +253,7 @@ Result<ElfImage> elf_parse(const ImageFile& file, std::span<const std::string_vi
         if (ph.p_memsz > ~hwaddr(0) - ph.p_paddr) {
             return make_error("segment {} wraps around the address space", i);
         }
-        image.segments.push_back({ph.p_paddr, ph.p_offset, ph.p_filesz, ph.p_memsz});
+        image.segments.push_back({ph.p_paddr, ph.p_offset, ph.p_filesz, ph.p_memsz, i});
         image.low = std::min(image.low, ph.p_paddr);
         image.high = std::max(image.high, ph.p_paddr + ph.p_memsz);
     }
@@ -253,8 +265,10 @@ Result<ElfImage> elf_parse(const ImageFile& file, std::span<const std::string_vi
 
 Status rom_add_elf(const ImageFile& file, const ElfImage& image, const std::string& name) {
     std::vector<Rom> blobs;
-    for (const auto& seg : image.segments)
-        blobs.push_back(Rom{name, seg.paddr, {}, seg.memsz});
+    for (const auto& seg : image.segments) {
+        std::string label = fmt::format("{} ELF program header segment {}", name, seg.phdr_index);
+        blobs.push_back(Rom{std::move(label), seg.paddr, {}, seg.memsz});
+    }
     if (auto st = check_overlaps(blobs); !st) return st;
     for (size_t i = 0; i < blobs.size(); i++) {
         auto data = file.read(image.segments[i].offset, image.segments[i].filesz);

@@ -70,6 +70,7 @@ struct ElfImage {
         uint64_t offset; // in the file
         uint64_t filesz; // bytes from the file, then zeros up to memsz
         uint64_t memsz;
+        unsigned phdr_index = 0; // which program header: part of the blob's name
     };
     std::vector<Segment> segments;
     uint64_t entry = 0;
@@ -86,13 +87,16 @@ struct ElfImage {
 enum class ElfStatus { Ok, NotElf, Bad };
 Result<ElfImage> elf_parse(const ImageFile& file, std::span<const std::string_view> wanted_symbols,
                            ElfStatus* status);
-// Registers every segment of `image` as a ROM blob named after `name`,
-// reading its bytes from `file`. The caller has checked where the segments
-// land; segments that overlap each other are refused before anything is read,
-// so what is read is at most the memory they cover.
+// Registers every segment of `image` as a ROM blob named, as QEMU names it,
+// "NAME ELF program header segment N", reading its bytes from `file`. The caller has checked where
+// the segments land; segments that overlap each other are refused before anything is read, so what
+// is read is at most the memory they cover.
 Status rom_add_elf(const ImageFile& file, const ElfImage& image, const std::string& name);
 // The blobs registered so far, in address order.
 std::vector<Rom> rom_list();
+// `info roms`: one line a blob, in address order, in QEMU's format; "mem=rom"
+// when the blob lies in a ROM region of `as`.
+std::string rom_info_string(AddressSpace* as);
 // Every blob must land on memory and none may overlap another.
 Status rom_check(AddressSpace* as);
 // Copies every blob into place (writing even into ROM regions).

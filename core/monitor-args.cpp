@@ -4,6 +4,7 @@
 // The parsers walk a NUL-terminated copy of the line, as QEMU's do, so that
 // what counts as the end of a word, a number or the line is QEMU's.
 // Arithmetic wraps at 64 bits (QEMU builds with -fwrapv).
+#include "core/keyval.h"
 #include "core/monitor.h"
 
 #include <cctype>
@@ -223,7 +224,31 @@ bool is_valid_option(char c, const char* type) {
     return std::strstr(type, option.c_str()) != nullptr;
 }
 
+// The option lists an 'O' argument may name (QEMU's qemu_find_opts), by
+// their implied first key.
+const char* implied_option_key(std::string_view list) {
+    if (list == "device") return "driver";
+    return nullptr;
+}
+
 } // namespace
+
+std::optional<PropertyBag> hmp_parse_options(Monitor& mon, std::string_view text,
+                                             std::string_view implied_key) {
+    auto bag = keyval_parse(text, implied_key);
+    if (bag) {
+        if (const std::string* id = bag->get("id"); id && !id_wellformed(*id)) {
+            bag = id_malformed_error();
+        }
+    }
+    if (!bag) {
+        mon.printf("{}\n{}", bag.error().message, bag.error().hint);
+        return std::nullopt;
+    }
+    for (const auto& w : bag->warnings)
+        mon.printf("{}\n", w);
+    return std::move(*bag);
+}
 
 std::optional<std::string> hmp_get_str(Monitor& mon, const char*& pp) {
     const char* p = skip_spaces(pp);
@@ -285,6 +310,7 @@ std::optional<HmpArgs> hmp_parse_arguments(Monitor& mon, const HmpCommand& cmd,
     while (next_key(type, key)) {
         char c = *type++;
         switch (c) {
+        case 'F':
         case 's': {
             p = skip_spaces(p);
             if (*type == '?') {
@@ -293,9 +319,26 @@ std::optional<HmpArgs> hmp_parse_arguments(Monitor& mon, const HmpCommand& cmd,
             }
             auto s = hmp_get_str(mon, p);
             if (!s) {
-                mon.printf("{}: string expected\n", cmd.name);
+                mon.printf("{}: {} expected\n", cmd.name, c == 'F' ? "filename" : "string");
                 return std::nullopt;
             }
+            out.put(key, std::move(*s));
+            break;
+        }
+        case 'O': {
+            // Options in -device syntax: the value must parse, or QEMU's
+            // message for it; the handler parses it again.
+            const char* implied = implied_option_key(key);
+            if (!implied) {
+                mon.printf("{}: unknown type '{}'\n", cmd.name, c);
+                return std::nullopt;
+            }
+            p = skip_spaces(p);
+            if (*p == '\0') break;
+            auto s = hmp_get_str(mon, p);
+            if (!s) return std::nullopt;
+            auto bag = hmp_parse_options(mon, *s, implied);
+            if (!bag) return std::nullopt;
             out.put(key, std::move(*s));
             break;
         }

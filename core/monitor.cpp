@@ -10,6 +10,9 @@
 
 namespace mq {
 
+void hmp_register_memory_commands(); // monitor-memory.cpp
+void hmp_register_info_commands();   // monitor-cmds.cpp
+
 namespace {
 
 struct Tables {
@@ -102,70 +105,12 @@ void hmp_help(Monitor& mon, const HmpArgs& args) {
     help_dump(mon, tables().commands, words, 0);
 }
 
-// --- xp (QEMU: memory_dump) ---
-
-void print_char(std::string& out, uint8_t c) {
-    switch (c) {
-    case '\'': out += "'\\''"; break;
-    case '\\': out += "'\\\\'"; break;
-    case '\n': out += "'\\n'"; break;
-    case '\r': out += "'\\r'"; break;
-    default:
-        out += c >= 32 && c <= 126 ? fmt::format("'{}'", char(c)) : fmt::format("'\\x{:02x}'", c);
-        break;
-    }
-}
-
-void hmp_xp(Monitor& mon, const HmpArgs& args) {
-    int count = static_cast<int>(args.get_int("count").value_or(1));
-    int format = static_cast<int>(args.get_int("format").value_or('x'));
-    int wsize = static_cast<int>(args.get_int("size").value_or(4));
-    hwaddr addr = static_cast<hwaddr>(args.get_int("addr").value_or(0));
-
-    // QEMU computes the length in an int: a count that makes it wrap to zero
-    // or below dumps nothing.
-    int32_t len = static_cast<int32_t>(static_cast<uint32_t>(wsize) * static_cast<uint32_t>(count));
-    int line_size = wsize == 1 ? 8 : 16;
-    int digits = 0;
-    switch (format) {
-    case 'o': digits = (wsize * 8 + 2) / 3; break;
-    case 'u':
-    case 'd': digits = (wsize * 8 * 10 + 32) / 33; break;
-    case 'c': wsize = 1; break; // after line_size: /4cw shows 16 characters a line
-    default: digits = wsize * 8 / 4; break;
-    }
-    while (len > 0) {
-        std::string out = fmt::format("{:016x}:", addr);
-        int l = std::min(len, line_size);
-        uint8_t buf[16];
-        if (address_space_read(address_space_memory(), addr, buf, hwaddr(l)) != MEMTX_OK) {
-            mon.printf("{} Cannot access memory\n", out);
-            return;
-        }
-        for (int i = 0; i < l; i += wsize) {
-            uint64_t v = 0;
-            for (int b = 0; b < wsize; b++)
-                v |= uint64_t(buf[i + b]) << (8 * b);
-            out += ' ';
-            switch (format) {
-            case 'o': out += fmt::format("{:#{}o}", v, digits); break;
-            case 'u': out += fmt::format("{:{}}", v, digits); break;
-            // Unsigned below 8 bytes: QEMU prints the zero-extended value.
-            case 'd': out += fmt::format("{:{}}", static_cast<int64_t>(v), digits); break;
-            case 'c': print_char(out, static_cast<uint8_t>(v)); break;
-            default: out += fmt::format("0x{:0{}x}", v, digits); break;
-            }
-        }
-        mon.printf("{}\n", out);
-        addr += hwaddr(l);
-        len -= l;
-    }
-}
-
 void register_core_commands() {
     static bool done = false;
     if (done) return;
     done = true;
+    hmp_register_memory_commands();
+    hmp_register_info_commands();
     hmp_register_command({"help|?", "name:S?", "[cmd]", "show the help", hmp_help});
     hmp_register_command(
         {"info", "item:s?", "[subcommand]", "show various information about the system state",
@@ -174,8 +119,6 @@ void register_core_commands() {
     hmp_register_command({"quit|q", "", "", "quit the emulator", [](Monitor&, const HmpArgs&) {
                               qemu_system_shutdown_request(ShutdownCause::HostQmpQuit, 0);
                           }});
-    hmp_register_command(
-        {"xp", "fmt:/,addr:l", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp});
     hmp_register_info({"mtree", "flatview:-f,disabled:-D", "[-f][-D]",
                        "show memory tree (-f: dump flat view for address spaces; -D: dump "
                        "disabled regions)",

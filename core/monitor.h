@@ -10,6 +10,9 @@
 // hmp_parse_arguments, which prints QEMU's message when a line does not
 // parse, so that handlers only ever see well-formed arguments:
 //   s   a word, or a "quoted string" with \n \r \\ \' \" escapes
+//   F   a file name: a string, with "filename expected" when there is none
+//   O   options in -device syntax ("edu,id=e1"), checked as they are read;
+//       the key names the option list (only "device")
 //   S   the rest of the line
 //   l   an expression (numbers, + - * / % & | ^ ~, parentheses, 'c')
 //   i   an expression that must fit in 32 bits
@@ -24,6 +27,7 @@
 #pragma once
 
 #include "core/chardev.h"
+#include "core/keyval.h"
 
 #include <cstdint>
 #include <functional>
@@ -110,5 +114,9 @@ std::optional<HmpArgs> hmp_parse_arguments(Monitor& mon, const HmpCommand& cmd,
 // printed QEMU's message.
 std::optional<std::string> hmp_get_str(Monitor& mon, const char*& p);
 std::optional<int64_t> hmp_get_expr(Monitor& mon, const char*& p);
+// Parses "driver,key=value,..." as QEMU's monitor parses an 'O' argument,
+// printing QEMU's message (and the deprecation warnings) in the monitor.
+std::optional<PropertyBag> hmp_parse_options(Monitor& mon, std::string_view text,
+                                             std::string_view implied_key);
 
 } // namespace mq

@@ -28,7 +28,12 @@ ElfImage::Segment drop_below_ram(const ElfImage::Segment& seg, hwaddr ram_base) 
     if (seg.paddr >= ram_base || seg.memsz <= ram_base - seg.paddr) return seg;
     uint64_t drop = ram_base - seg.paddr;
     uint64_t from_file = std::min(drop, seg.filesz);
-    return {ram_base, seg.offset + from_file, seg.filesz - from_file, seg.memsz - drop};
+    ElfImage::Segment kept = seg;
+    kept.paddr = ram_base;
+    kept.offset += from_file;
+    kept.filesz -= from_file;
+    kept.memsz -= drop;
+    return kept;
 }
 
 // QEMU's wording when a file is there but cannot be loaded: no reason given.

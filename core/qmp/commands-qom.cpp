@@ -74,9 +74,11 @@ Object* resolve(const std::string& path, QmpError* error) {
     return nullptr;
 }
 
-QmpResult qom_list(const QmpArgs& args) {
+} // namespace
+
+QmpResult qmp_qom_list(const std::string& path) {
     QmpError error;
-    Object* obj = resolve(args.str("path"), &error);
+    Object* obj = resolve(path, &error);
     if (!obj) return error;
     Json list = Json::array();
     for (ObjectProperty* p : object_property_list(obj))
@@ -84,11 +86,11 @@ QmpResult qom_list(const QmpArgs& args) {
     return list;
 }
 
-QmpResult qom_get(const QmpArgs& args) {
+QmpResult qmp_qom_get(const std::string& path, const std::string& property) {
     QmpError error;
-    Object* obj = resolve(args.str("path"), &error);
+    Object* obj = resolve(path, &error);
     if (!obj) return error;
-    auto prop = object_property_find_err(obj, args.str("property"));
+    auto prop = object_property_find_err(obj, property);
     if (!prop) return prop.error();
     if (!(*prop)->get) {
         return make_error("Property '{}.{}' is not readable", object_get_typename(obj),
@@ -99,21 +101,23 @@ QmpResult qom_get(const QmpArgs& args) {
     return to_json((*prop)->type, *value);
 }
 
-QmpResult qom_set(const QmpArgs& args) {
+QmpResult qmp_qom_set(const std::string& path, const std::string& property, const Json& value) {
     QmpError error;
-    Object* obj = resolve(args.str("path"), &error);
+    Object* obj = resolve(path, &error);
     if (!obj) return error;
-    auto prop = object_property_find_err(obj, args.str("property"));
+    auto prop = object_property_find_err(obj, property);
     if (!prop) return prop.error();
     if (!(*prop)->set) {
         return make_error("Property '{}.{}' is not writable", object_get_typename(obj),
                           (*prop)->name);
     }
-    auto value = from_json(**prop, args["value"]);
-    if (!value) return value.error();
-    if (auto st = object_property_set_str(obj, (*prop)->name, *value); !st) return st.error();
+    auto text = from_json(**prop, value);
+    if (!text) return text.error();
+    if (auto st = object_property_set_str(obj, (*prop)->name, *text); !st) return st.error();
     return Json::object();
 }
+
+namespace {
 
 QmpResult qom_list_types(const QmpArgs& args) {
     std::string implements = args.str("implements", TYPE_OBJECT);
@@ -151,11 +155,12 @@ QmpResult device_list_properties(const QmpArgs& args) {
     return list;
 }
 
+} // namespace
+
 // QEMU's checks, in its order, up to the one every bus here fails: no bus
 // of this emulator takes hot-plugged devices (virt's pcie.0 does not on
 // QEMU either).
-QmpResult device_add(const QmpArgs& args) {
-    const Json& a = args.json();
+QmpResult qmp_device_add(const Json& a) {
     if (!a.contains("driver")) return make_error("Parameter 'driver' is missing");
     if (!a["driver"].is_string()) {
         return make_error("Invalid parameter type for 'driver', expected: string");
@@ -184,8 +189,7 @@ QmpResult device_add(const QmpArgs& args) {
     return make_error("Device '{}' can not be hotplugged on this machine", driver);
 }
 
-QmpResult device_del(const QmpArgs& args) {
-    std::string id = args.str("id");
+QmpResult qmp_device_del(const std::string& id) {
     Object* obj = id.starts_with('/')
                       ? object_resolve_path(id)
                       : object_resolve_path(fmt::format(
@@ -198,6 +202,19 @@ QmpResult device_del(const QmpArgs& args) {
     }
     return make_error("Device '{}' does not support hotplugging", object_get_typename(dev));
 }
+
+namespace {
+
+// The table's handlers unpack the arguments.
+QmpResult qom_list(const QmpArgs& args) { return qmp_qom_list(args.str("path")); }
+QmpResult qom_get(const QmpArgs& args) {
+    return qmp_qom_get(args.str("path"), args.str("property"));
+}
+QmpResult qom_set(const QmpArgs& args) {
+    return qmp_qom_set(args.str("path"), args.str("property"), args["value"]);
+}
+QmpResult device_add(const QmpArgs& args) { return qmp_device_add(args.json()); }
+QmpResult device_del(const QmpArgs& args) { return qmp_device_del(args.str("id")); }
 
 } // namespace
 

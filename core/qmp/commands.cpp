@@ -1,5 +1,5 @@
 // The core's QMP commands: the run state, the queries that need nothing but
-// the core, human-monitor-command and pmemsave (QEMU: monitor/qmp-cmds.c,
+// the core, human-monitor-command, memsave and pmemsave (QEMU: monitor/qmp-cmds.c,
 // softmmu/cpus.c, qapi/*.json for the shapes). The object-model commands are
 // in commands-qom.cpp; query-pci and the CPU's commands are added by hw/.
 #include "core/cpus.h"
@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <span>
 
 namespace mq {
 
@@ -26,12 +27,7 @@ using T = QmpType;
 
 Json ok() { return Json::object(); }
 
-QmpResult query_version(const QmpArgs&) {
-    unsigned major = 0, minor = 0, micro = 0;
-    std::sscanf(MINIQEMU_VERSION_STRING, "%u.%u.%u", &major, &minor, &micro);
-    return Json{{"qemu", {{"micro", micro}, {"minor", minor}, {"major", major}}},
-                {"package", "miniqemu"}};
-}
+QmpResult query_version(const QmpArgs&) { return qmp_query_version(); }
 
 QmpResult query_commands(const QmpArgs&) {
     Json list = Json::array();
@@ -81,10 +77,12 @@ QmpResult human_monitor_command(const QmpArgs& args) {
     return Json(chr.take_output());
 }
 
-// Writes `size` bytes read by `read` (in chunks, so that a huge size costs
-// no memory) to `filename`.
+// Writes `size` bytes to `filename`, read a chunk at a time by `read`
+// (false when the chunk cannot be read: the file then ends there, as on
+// QEMU, and the error is `unreadable`). A huge size costs no memory.
 QmpResult save_memory(const std::string& filename, int64_t size,
-                      const std::function<void(uint64_t offset, uint8_t*, size_t)>& read) {
+                      const std::function<bool(uint64_t offset, std::span<uint8_t>)>& read,
+                      const std::string& unreadable) {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(filename.c_str(), "wb"), std::fclose);
     if (!f) {
         return QmpError{{}, fmt::format("Could not open '{}': {}", filename, std::strerror(errno))};
@@ -93,7 +91,7 @@ QmpResult save_memory(const std::string& filename, int64_t size,
     for (uint64_t done = 0; done < uint64_t(size);) {
         size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(buf), uint64_t(size) - done));
         std::memset(buf, 0, n);
-        read(done, buf, n);
+        if (!read(done, std::span(buf, n))) return QmpError{{}, unreadable};
         if (std::fwrite(buf, 1, n, f.get()) != n) {
             return QmpError{{}, fmt::format("writing memory to '{}' failed", filename)};
         }
@@ -103,19 +101,48 @@ QmpResult save_memory(const std::string& filename, int64_t size,
 }
 
 QmpResult pmemsave(const QmpArgs& args) {
-    uint64_t addr = static_cast<uint64_t>(args.integer("val"));
-    return save_memory(args.str("filename"), args.integer("size"),
-                       [addr](uint64_t off, uint8_t* buf, size_t n) {
-                           // Unmapped addresses read as zeros, as on QEMU.
-                           (void)address_space_read(address_space_memory(), addr + off, buf, n);
-                       });
+    return qmp_pmemsave(static_cast<uint64_t>(args.integer("val")), args.integer("size"),
+                        args.str("filename"));
+}
+
+QmpResult memsave(const QmpArgs& args) {
+    return qmp_memsave(static_cast<uint64_t>(args.integer("val")), args.integer("size"),
+                       args.str("filename"), args.integer("cpu-index", 0));
 }
 
 } // namespace
 
-QmpResult qmp_save_memory(const std::string& filename, int64_t size,
-                          const std::function<void(uint64_t, uint8_t*, size_t)>& read) {
-    return save_memory(filename, size, read);
+Json qmp_query_version() {
+    unsigned major = 0, minor = 0, micro = 0;
+    std::sscanf(MINIQEMU_VERSION_STRING, "%u.%u.%u", &major, &minor, &micro);
+    return Json{{"qemu", {{"micro", micro}, {"minor", minor}, {"major", major}}},
+                {"package", "miniqemu"}};
+}
+
+QmpResult qmp_pmemsave(uint64_t addr, int64_t size, const std::string& filename) {
+    return save_memory(filename, size,
+                       [addr](uint64_t off, std::span<uint8_t> buf) {
+                           // Unmapped addresses read as zeros, as on QEMU.
+                           (void)address_space_read(address_space_memory(), addr + off, buf.data(),
+                                                    buf.size());
+                           return true;
+                       },
+                       {});
+}
+
+QmpResult qmp_memsave(uint64_t addr, int64_t size, const std::string& filename, int64_t cpu_index) {
+    CpuDebug* debug = cpus_runner() ? cpus_runner()->debug() : nullptr;
+    if (!debug || cpu_index < 0 || cpu_index >= debug->cpu_count()) {
+        return QmpError{{}, "Parameter 'cpu-index' expects a CPU number"};
+    }
+    // One pause for the whole file rather than one for each chunk read.
+    VcpuPauseGuard paused;
+    return save_memory(
+        filename, size,
+        [&](uint64_t off, std::span<uint8_t> buf) {
+            return debug->read_memory(static_cast<int>(cpu_index), addr + off, buf);
+        },
+        fmt::format("Invalid addr 0x{:016x}/size {} specified", addr, size));
 }
 
 void qmp_register_core_commands() {
@@ -171,6 +198,9 @@ void qmp_register_core_commands() {
         {"human-monitor-command",
          {A{"command-line", T::Str}, A{"cpu-index", T::Int, true}},
          human_monitor_command},
+        {"memsave",
+         {A{"val", T::Int}, A{"size", T::Int}, A{"filename", T::Str}, A{"cpu-index", T::Int, true}},
+         memsave},
         {"pmemsave", {A{"val", T::Int}, A{"size", T::Int}, A{"filename", T::Str}}, pmemsave},
     };
     for (const auto& row : rows)

@@ -103,10 +103,19 @@ Status qmp_monitor_init(Chardev* chr);
 // may be null (no "data" member). Main thread, big lock held.
 void qmp_event_send(std::string_view name, const Json& data = nullptr);
 
-// memsave and pmemsave: writes `size` bytes, fetched by `read` a chunk at a
-// time, to `filename`.
-QmpResult qmp_save_memory(const std::string& filename, int64_t size,
-                          const std::function<void(uint64_t offset, uint8_t*, size_t)>& read);
+// The commands HMP reuses, as QEMU's hmp_* call their qmp_* twins.
+// query-version's {major, minor, micro} and package.
+Json qmp_query_version();
+// memsave reads through CPU `cpu_index`'s current translation, pmemsave
+// physical memory; both write `size` bytes to `filename`.
+QmpResult qmp_memsave(uint64_t addr, int64_t size, const std::string& filename, int64_t cpu_index);
+QmpResult qmp_pmemsave(uint64_t addr, int64_t size, const std::string& filename);
+QmpResult qmp_qom_list(const std::string& path);
+QmpResult qmp_qom_get(const std::string& path, const std::string& property);
+QmpResult qmp_qom_set(const std::string& path, const std::string& property, const Json& value);
+// device_add's arguments are the driver, bus, id and the device's properties.
+QmpResult qmp_device_add(const Json& args);
+QmpResult qmp_device_del(const std::string& id);
 
 // The QMP commands of the core (query-*, qom-*, stop, cont, ...), added once.
 void qmp_register_core_commands();

@@ -252,7 +252,8 @@ TEST_F(CliChardev, SecondMonitorClientIsGreetedAgain) {
         EXPECT_TRUE(c.read_until("(qemu) ").ends_with("monitor - type 'help' for more "
                                                       "information\r\n(qemu) "));
         ASSERT_TRUE(c.send("info status\r\n"));
-        EXPECT_NE(c.read_until("(qemu) ").find("VM status: paused\r\n"), std::string::npos);
+        EXPECT_NE(c.read_until("(qemu) ").find("VM status: paused (prelaunch)\r\n"),
+                  std::string::npos);
         if (client == 1) {
             ASSERT_TRUE(c.send("quit\r\n"));
             c.read_to_eof(5s);
@@ -447,7 +448,8 @@ TEST_F(CliChardev, TwoMonitors) {
     for (Conn* c : {&ca, &cb}) {
         EXPECT_TRUE(c->read_until("(qemu) ").ends_with("(qemu) "));
         ASSERT_TRUE(c->send("info status\r\n"));
-        EXPECT_NE(c->read_until("(qemu) ").find("VM status: paused\r\n"), std::string::npos);
+        EXPECT_NE(c->read_until("(qemu) ").find("VM status: paused (prelaunch)\r\n"),
+                  std::string::npos);
     }
     // `cont` on one: hello runs and ends the process.
     ASSERT_TRUE(ca.send("cont\r\n"));

@@ -230,7 +230,7 @@ TEST(Cli, MonitorOnStdioAnswersInfoCommands) {
         {"-M", "virt", "-device", "edu,id=edu1", "-S", "-monitor", "stdio", "-serial", "null"},
         "info status\ninfo pci\ninfo qom-tree\nquit\n");
     EXPECT_EQ(r.exit_status, 0);
-    EXPECT_THAT(r.out, HasSubstr("(qemu) info status\r\nVM status: paused\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("(qemu) info status\r\nVM status: paused (prelaunch)\r\n"));
     EXPECT_THAT(r.out, HasSubstr("    Class 0255: PCI device 1234:11e8\r\n"));
     EXPECT_THAT(r.out, HasSubstr("      id \"edu1\"\r\n"));
     EXPECT_THAT(r.out, HasSubstr("  /peripheral (container)\r\n    /edu1 (edu)\r\n"));
@@ -242,7 +242,7 @@ TEST(Cli, NographicMuxSwitchesToTheMonitorWithCtrlAC) {
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_THAT(r.out, StartsWith("miniqemu " MINIQEMU_VERSION_STRING
                                   " monitor - type 'help' for more information\r\n(qemu) "));
-    EXPECT_THAT(r.out, HasSubstr("VM status: paused\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("VM status: paused (prelaunch)\r\n"));
     auto x = miniqemu({"-M", "virt", "-S", "-nographic"}, "\x01x");
     EXPECT_EQ(x.exit_status, 0);
     EXPECT_EQ(x.out, "QEMU: Terminated\n\r");
@@ -266,7 +266,7 @@ TEST(Cli, EmptyValuesQemuAccepts) {
         EXPECT_EQ(r.exit_status, 0);
         EXPECT_EQ(r.err, "");
         EXPECT_THAT(r.out, HasSubstr("(qemu) info qom-tree\r\n/machine (virt-machine)\r\n"));
-        EXPECT_THAT(r.out, HasSubstr("\r\nVM status: paused\r\n"));
+        EXPECT_THAT(r.out, HasSubstr("\r\nVM status: paused (prelaunch)\r\n"));
     }
 
     std::string kernel = ::testing::TempDir() + "/miniqemu-empty-append.bin";
@@ -338,6 +338,22 @@ TEST(Cli, LogHelpListsItems) {
     for (const char* item :
          {"in_asm ", "int ", "exec ", "cpu ", "mmu ", "unimp ", "guest_errors ", "page ", "qom "}) {
         EXPECT_THAT(r.out, HasSubstr(std::string("\n") + item)) << item;
+    }
+}
+
+// QEMU prints the list on stdout and exits, leaving out qtest (for tests
+// only); an -accel that names no accelerator asks for the list too.
+TEST(Cli, AccelHelpListsTcg) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"-accel", "help"},
+                                               {"-accel", "?"},
+                                               {"-M", "virt", "-accel", "thread=single"},
+                                               {"-M", "nosuch", "-accel", "help"}}) {
+        SCOPED_TRACE(::testing::PrintToString(args));
+        auto r = miniqemu(args);
+        EXPECT_EQ(r.exit_status, 0);
+        EXPECT_EQ(r.out, "Accelerators supported in QEMU binary:\ntcg\n");
+        EXPECT_EQ(r.err, "");
     }
 }
 

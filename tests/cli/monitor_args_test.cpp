@@ -2,7 +2,7 @@
 // byte (qemu-system-riscv64 given the same command line and lines), except
 // where a comment says otherwise; and after all of them `quit` still ends
 // the process normally.
-#include "tests/support/process.h"
+#include "tests/cli/monitor_fixture.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,52 +14,6 @@
 using namespace mq::test;
 
 namespace {
-
-struct Exchange {
-    std::string command;
-    std::string answer; // with QEMU's "\r\n" line endings
-};
-
-const std::vector<std::string> kVirt = {"-M", "virt",     "-bios", "none",    "-nographic",
-                                        "-S", "-monitor", "stdio", "-serial", "none"};
-
-// Types each command and then `quit`; returns what came back after each
-// command's echo, up to the next prompt.
-std::vector<std::string> answers(const std::vector<std::string>& args,
-                                 const std::vector<Exchange>& exchanges, ProcessResult& r) {
-    std::string in;
-    for (const auto& e : exchanges)
-        in += e.command + "\n";
-    in += "quit\n";
-    r = run_process(MINIQEMU_BINARY, args, in, ProcessLimits{.timeout = std::chrono::seconds(30)});
-    std::vector<std::string> out;
-    const std::string prompt = "(qemu) ";
-    size_t at = r.out.find(prompt);
-    while (at != std::string::npos) {
-        size_t next = r.out.find(prompt, at + prompt.size());
-        std::string chunk = r.out.substr(at + prompt.size(), next - at - prompt.size());
-        size_t echo_end = chunk.find("\r\n");
-        out.push_back(echo_end == std::string::npos ? chunk : chunk.substr(echo_end + 2));
-        at = next;
-    }
-    return out;
-}
-
-void expect_answers(const std::vector<std::string>& args, const std::vector<Exchange>& exchanges) {
-    ProcessResult r;
-    auto got = answers(args, exchanges, r);
-    EXPECT_FALSE(r.timed_out);
-    EXPECT_EQ(r.exit_status, 0) << "quit ends the process normally\n" << r.err;
-    EXPECT_EQ(r.err, "");
-    ASSERT_EQ(got.size(), exchanges.size() + 1) << r.out; // the last one is quit's
-    for (size_t i = 0; i < exchanges.size(); i++)
-        EXPECT_EQ(got[i], exchanges[i].answer) << "command: " << exchanges[i].command;
-    EXPECT_EQ(got.back(), "") << "quit";
-}
-
-std::string try_help(const std::string& what) {
-    return "Try \"help " + what + "\" for more information\r\n";
-}
 
 TEST(MonitorArgs, XpRefusesBadFormatsAndAddresses) {
     expect_answers(

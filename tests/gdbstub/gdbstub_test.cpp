@@ -255,10 +255,10 @@ TEST_F(GdbStubTest, MonitorCommands) {
     EXPECT_EQ(send("qRcmd,6e6f73756368"),
               "+$O756e6b6e6f776e20636f6d6d616e643a20276e6f73756368270d0a#06$OK#9a");
     std::string out = send("qRcmd," + gdb::hex_encode(std::string_view("info status")));
-    EXPECT_EQ(out,
-              "+" +
-                  gdb::rsp_frame("O" + gdb::hex_encode(std::string_view("VM status: paused\r\n"))) +
-                  "$OK#9a");
+    EXPECT_EQ(out, "+" +
+                       gdb::rsp_frame("O" + gdb::hex_encode(std::string_view(
+                                                "VM status: paused (prelaunch)\r\n"))) +
+                       "$OK#9a");
 }
 
 TEST_F(GdbStubTest, StepFromTheResetVector) {

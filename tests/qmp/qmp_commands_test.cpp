@@ -232,7 +232,7 @@ TEST_F(Qmp, HumanMonitorCommandReturnsTheOutput) {
         "unknown command: 'nosuchcmd'\r\n");
     EXPECT_EQ(
         ret(R"({"execute":"human-monitor-command","arguments":{"command-line":"info status"}})"),
-        "VM status: paused\r\n");
+        "VM status: paused (prelaunch)\r\n");
 }
 
 TEST_F(Qmp, MemsaveAndPmemsaveWriteGuestMemory) {

@@ -1,8 +1,8 @@
 // The hart's QMP commands (QEMU: softmmu/cpus.c, hw/core/machine-qmp-cmds.c):
-// query-target, query-cpus-fast, and memsave, which reads memory through a
-// hart's current translation.
-#include "core/cpus.h"
+// query-target and query-cpus-fast, and `info cpus`, which shows the latter.
+// (memsave is the core's: it reads through the CPU's debug interface.)
 #include "core/module.h"
+#include "core/monitor.h"
 #include "core/qdev/sysbus.h"
 #include "core/qmp/qmp.h"
 #include "hw/cpu/riscv/riscv-cpu.h"
@@ -26,51 +26,23 @@ QmpResult query_cpus_fast(const QmpArgs&) {
     return list;
 }
 
-// Reads virtual memory as the hart sees it now, page by page. The vCPUs
-// are paused meanwhile, so that the hart's translation state holds still.
-QmpResult memsave(const QmpArgs& args) {
-    const auto& cpus = riscv_cpus();
-    int64_t index = args.integer("cpu-index", 0);
-    if (index < 0 || index >= static_cast<int64_t>(cpus.size())) {
-        return QmpError{{}, "Parameter 'cpu-index' expects a CPU number"};
+// QEMU's hmp_info_cpus: the monitor's current CPU, always CPU 0 here, has the '*'.
+void hmp_info_cpus(Monitor& mon, const HmpArgs&) {
+    const Json no_args = Json::object();
+    QmpResult cpus = query_cpus_fast(QmpArgs(no_args));
+    for (const Json& cpu : cpus.value()) {
+        int64_t index = cpu["cpu-index"].get<int64_t>();
+        mon.printf("{} CPU #{}: thread_id={}\n", index == 0 ? '*' : ' ', index,
+                   cpu["thread-id"].get<int64_t>());
     }
-    riscv::Hart& hart = cpus[index]->hart;
-    uint64_t addr = static_cast<uint64_t>(args.integer("val"));
-    int64_t size = args.integer("size");
-    bool running = runstate_is_running();
-    if (running) vm_stop(VmEventPolicy::Quiet);
-    bool mapped = true;
-    QmpResult r =
-        qmp_save_memory(args.str("filename"), size, [&](uint64_t off, uint8_t* buf, size_t n) {
-            for (size_t done = 0; done < n;) {
-                uint64_t va = addr + off + done;
-                size_t in_page = std::min<size_t>(n - done, 0x1000 - (va & 0xfff));
-                auto pa = riscv::hart_translate(hart, va, riscv::Access::Load);
-                if (pa) {
-                    (void)address_space_read(address_space_memory(), *pa, buf + done, in_page);
-                } else {
-                    mapped = false;
-                }
-                done += in_page;
-            }
-        });
-    if (running) vm_start(VmEventPolicy::Quiet);
-    if (r.ok() && !mapped) {
-        return QmpError{{}, fmt::format("Invalid addr 0x{:016x}/size {} specified", addr, size)};
-    }
-    return r;
 }
 
 void register_riscv_cpu_qmp() {
+    hmp_register_info({"cpus", "", "", "show infos for each CPU", hmp_info_cpus});
     qmp_register_command({"query-target", {}, [](const QmpArgs&) -> QmpResult {
                               return Json{{"arch", kTarget}};
                           }});
     qmp_register_command({"query-cpus-fast", {}, query_cpus_fast});
-    qmp_register_command(
-        {"memsave",
-         {QmpArg{"val", QmpType::Int}, QmpArg{"size", QmpType::Int},
-          QmpArg{"filename", QmpType::Str}, QmpArg{"cpu-index", QmpType::Int, true}},
-         memsave});
 }
 
 } // namespace

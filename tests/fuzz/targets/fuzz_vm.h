@@ -27,8 +27,10 @@ bool fuzz_tracing();
 void fuzz_trace_output(std::string_view text);
 
 // A monitor line the targets must not run: `quit` (it ends the process's
-// main loop for good), `gdbserver` (it opens sockets and files), and xp of
-// more than 4096 units (slow, not wrong).
+// main loop for good), `gdbserver`, `memsave`, `pmemsave` and `logfile` (they
+// open sockets and files), `log` (it would log every later input),
+// `qom-set` (it changes the machine for later inputs), and x or xp of more
+// than 4096 units (slow, not wrong).
 bool hmp_line_forbidden(std::string_view line);
 
 } // namespace mq::fuzz
