@@ -8,11 +8,14 @@
 #
 #   run-guest.sh --emulator BIN --elf FILE [--exit N] [--expect FILE] [--expect-stderr FILE]
 #                [--stdin FILE] [--reference virt|spike|none] [--timeout SECONDS]
-#                [-- EXTRA ARGS...]
+#                [--ours-arg ARG]... [--qemu-arg ARG]... [-- EXTRA ARGS...]
+# EXTRA ARGS go to both emulators; --ours-arg and --qemu-arg to one of them
+# (a -cpu that QEMU 7.2 spells differently, or lacks an extension of).
 set -uo pipefail
 
 emulator= elf= exit_expected=0 expect= expect_stderr= stdin_file=/dev/null reference=virt
 timeout_s=30
+ours_args=() qemu_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --emulator) emulator=$2; shift 2 ;;
@@ -23,6 +26,8 @@ while [[ $# -gt 0 ]]; do
     --stdin) stdin_file=$2; shift 2 ;;
     --reference) reference=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --ours-arg) ours_args+=("$2"); shift 2 ;;
+    --qemu-arg) qemu_args+=("$2"); shift 2 ;;
     --) shift; break ;;
     *) echo "run-guest.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -31,14 +36,15 @@ extra=("$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-run() { # run NAME MACHINE BINARY
+run() { # run NAME MACHINE BINARY [ARGS...]
   local name=$1 machine=$2 bin=$3
+  shift 3
   timeout -k 5 "$timeout_s" "$bin" -M "$machine" -bios none -kernel "$elf" -nographic \
-    "${extra[@]}" <"$stdin_file" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    "${extra[@]}" "$@" <"$stdin_file" >"$tmp/$name.out" 2>"$tmp/$name.err"
   echo $? >"$tmp/$name.status"
 }
 
-run ours virt "$emulator"
+run ours virt "$emulator" "${ours_args[@]}"
 status=$(cat "$tmp/ours.status")
 failed=0
 if [[ $status -ne $exit_expected ]]; then
@@ -63,7 +69,7 @@ fi
 qemu=$(command -v qemu-system-riscv64 || true)
 [[ -n ${MINIQEMU_NO_REFERENCE:-} ]] && qemu=
 if [[ $reference != none && -n $qemu ]]; then
-  run qemu "$reference" "$qemu"
+  run qemu "$reference" "$qemu" "${qemu_args[@]}"
   qstatus=$(cat "$tmp/qemu.status")
   if [[ $qstatus -ne $status ]]; then
     echo "FAIL: QEMU ($reference) exited with $qstatus, miniqemu with $status"

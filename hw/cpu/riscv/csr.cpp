@@ -1,29 +1,15 @@
 // The CSRs: one table row each, with the read and write rules of the
 // privileged spec. A CSR that is not in the table does not exist: reading it
 // raises illegal-instruction, which is how firmware probes for features.
+#include "hw/cpu/riscv/csr.h"
+
 #include "core/log.h"
-#include "hw/cpu/riscv/cpu.h"
 
 #include <array>
 
 namespace mq::riscv {
 
 namespace {
-
-using Read = uint64_t (*)(Hart&);
-using Write = void (*)(Hart&, uint64_t);
-// Extra access rule beyond the privilege level encoded in the number.
-using Check = bool (*)(const Hart&);
-
-struct CsrDef {
-    uint16_t num;
-    const char* name;
-    Read read;
-    Write write; // null: read-only
-    Check check = nullptr;
-    // What csrrs/csrrc modify, when it differs from what a read returns.
-    Read modify_base = nullptr;
-};
 
 constexpr uint64_t MSTATUS_WRITABLE =
     MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP |
@@ -93,7 +79,7 @@ void satp_write(Hart& h, uint64_t v) {
 }
 
 // The counters: cycle equals instret here; guest writes set an offset.
-uint64_t instret_now(const Hart& h) { return h.instret; }
+uint64_t instret_now(const Hart& h) { return csr_instret_now(h); }
 
 bool fpu_on(const Hart& h) { return h.fs() != FS_OFF; }
 bool satp_allowed(const Hart& h) { return !(h.priv == PRV_S && (h.mstatus & MSTATUS_TVM)); }
@@ -230,25 +216,25 @@ const auto kPmpCfg = pmpcfg_rows(std::make_index_sequence<8>());
 const auto kPmpAddr = pmpaddr_rows(std::make_index_sequence<64>());
 
 // hpmcounter3..31 and mhpmevent3..31: present, always zero.
+std::vector<CsrDef> hpm_rows() {
+    std::vector<CsrDef> hpm;
+    for (unsigned n = 3; n < 32; n++) {
+        hpm.push_back({uint16_t(0xc00 + n), "hpmcounter", zero, nullptr, nullptr});
+        hpm.push_back({uint16_t(0xb00 + n), "mhpmcounter", zero, ignore, nullptr});
+        hpm.push_back({uint16_t(0x320 + n), "mhpmevent", zero, ignore, nullptr});
+    }
+    return hpm;
+}
+const std::vector<CsrDef> kHpm = hpm_rows();
+
+// Every CSR number, with the row that defines it (later tables win).
 struct Lookup {
     std::array<const CsrDef*, 4096> by_num{};
-    std::vector<CsrDef> hpm;
-    std::vector<std::string> names;
     Lookup() {
-        for (const CsrDef& d : kCsrs)
-            by_num[d.num] = &d;
-        for (const CsrDef& d : kPmpCfg)
-            by_num[d.num] = &d;
-        for (const CsrDef& d : kPmpAddr)
-            by_num[d.num] = &d;
-        hpm.reserve(3 * 29);
-        for (unsigned n = 3; n < 32; n++) {
-            hpm.push_back({uint16_t(0xc00 + n), "hpmcounter", zero, nullptr, nullptr});
-            hpm.push_back({uint16_t(0xb00 + n), "mhpmcounter", zero, ignore, nullptr});
-            hpm.push_back({uint16_t(0x320 + n), "mhpmevent", zero, ignore, nullptr});
+        for (std::span<const CsrDef> table : csr_tables()) {
+            for (const CsrDef& d : table)
+                by_num[d.num] = &d;
         }
-        for (const CsrDef& d : hpm)
-            by_num[d.num] = &d;
     }
 };
 
@@ -260,12 +246,19 @@ const Lookup& lookup() {
 // The privilege a CSR needs is in bits 9:8 of its number; read-only ones
 // have 11 in bits 11:10.
 bool accessible(const Hart& h, const CsrDef* d, unsigned csr) {
-    if (!d) return false;
+    if (!d || (d->ext && !(d->ext & h.isa.exts))) return false;
     if (h.priv < ((csr >> 8) & 3)) return false;
     return !d->check || d->check(h);
 }
 
 } // namespace
+
+uint64_t csr_instret_now(const Hart& h) { return h.instret; }
+
+const std::vector<std::span<const CsrDef>>& csr_tables() {
+    static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr, kHpm};
+    return tables;
+}
 
 CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value) {
     const CsrDef* d = lookup().by_num[csr & 0xfff];
@@ -290,14 +283,14 @@ CsrResult csr_write(Hart& h, unsigned csr, uint64_t value) {
 
 CsrResult csr_read_debug(Hart& h, unsigned csr, uint64_t* value) {
     const CsrDef* d = lookup().by_num[csr & 0xfff];
-    if (!d) return CsrResult::Illegal;
+    if (!d || (d->ext && !(d->ext & h.isa.exts))) return CsrResult::Illegal;
     *value = d->read(h);
     return CsrResult::Ok;
 }
 
 CsrResult csr_write_debug(Hart& h, unsigned csr, uint64_t value) {
     const CsrDef* d = lookup().by_num[csr & 0xfff];
-    if (!d || !d->write) return CsrResult::Illegal;
+    if (!d || !d->write || (d->ext && !(d->ext & h.isa.exts))) return CsrResult::Illegal;
     d->write(h, value);
     return CsrResult::Ok;
 }
