@@ -304,7 +304,8 @@ void SocketChardev::accept_input() {
 
 void SocketChardev::write(const uint8_t* buf, size_t len) {
     if (!m_connected) return; // nobody to tell: dropped, as on QEMU
-    size_t room = kMaxBuffered - std::min(kMaxBuffered, m_out.size());
+    size_t limit = m_frontend.lossless ? SIZE_MAX : kMaxBuffered;
+    size_t room = limit - std::min(limit, m_out.size());
     if (len > room) {
         if (m_dropped == 0)
             qemu_log_mask(LOG_UNIMP, "chardev {}: the client is not reading; output dropped",
