@@ -37,6 +37,7 @@ add_guest_test(strng-escape strng-escape EXPECT strng-escape.txt EXPECT_STDERR s
                REFERENCE none ARGS -device strng -d guest_errors)
 add_guest_test(echo echo EXPECT echo.txt STDIN input/echo.txt)
 add_guest_test(gdb-target gdb-target EXPECT gdb-target.txt)
+add_guest_test(gdb-paging gdb-paging EXPECT gdb-paging.txt)
 # The benchmark workloads run as tests too, so that a broken one shows here
 # rather than as a failed measurement (bench-compute prints miniqemu's exact
 # instruction count, which QEMU does not match).

@@ -27,6 +27,7 @@ add_guest_c(strng-escape c/strng-escape.c)
 add_guest_c(echo c/echo.c)
 # Debugged by the gdb tests (tests/gdbstub).
 add_guest_c(gdb-target c/gdb-target.c)
+add_guest_c(gdb-paging c/gdb-paging.c)
 # Benchmark workloads (scripts/bench).
 add_guest_asm(bench-trivial asm/bench-trivial.S)
 add_guest_c(bench-compute c/bench-compute.c)

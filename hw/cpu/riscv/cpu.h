@@ -132,8 +132,8 @@ struct Block {
 // Why a hart stopped for the debugger (gdb-target.cpp).
 enum class DebugStopKind : uint8_t { None, Breakpoint, Step, Watchpoint };
 
-// Not a RISC-V cause: a load or store hit a watchpoint. The instruction is
-// then run again alone, unwatched, and the hart stops after it (as QEMU does).
+// Not a RISC-V cause: a load or store hit a watchpoint. The hart stops at
+// the instruction, before the access (as QEMU's stub does).
 inline constexpr uint64_t EXCP_DEBUG_WATCH = 0x10000;
 
 // Bumped whenever a translation may have changed (TLB flushes), and when
@@ -212,7 +212,6 @@ struct Hart {
     // --- the debugger (gdb-target.cpp); set only while the vCPU thread is stopped ---
     struct Debug {
         bool step = false;   // run one instruction with interrupts held off, then stop
-        bool replay = false; // a watchpoint fired: redo the instruction unwatched, then stop
         bool frozen = false; // stays stopped while the other harts run
         DebugStopKind stop = DebugStopKind::None;
         uint64_t watch_addr = 0; // the watchpoint that fired
