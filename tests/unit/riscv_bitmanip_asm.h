@@ -1,6 +1,7 @@
 // The test assembler (hart_harness.h's rv namespace) for bit manipulation,
 // Zicond and scalar crypto: one function per instruction, the fields as
-// the specs draw them (riscv-opcodes' rv_zb*, rv64_zk*, rv_zicond).
+// the specs draw them (riscv-opcodes' rv_zb*, rv64_zk*, rv_zicond). And a
+// fixture that runs one such instruction on operands.
 #pragma once
 
 #include "tests/unit/hart_harness.h"
@@ -101,3 +102,30 @@ constexpr uint32_t sha512sig1(Reg rd, Reg rs1) { return op_unary(0x107, 1, rd, r
 constexpr uint32_t SEED = 0x015, MSECCFG = 0x747;
 
 } // namespace mq::test::rv
+
+namespace mq::test {
+
+// Runs one instruction with rd = a0, rs1 = a1, rs2 = a2:
+//     EXPECT_EQ(exec(rv::clz(a0, a1), 0), 64u);
+class OneInsnTest : public ::testing::Test {
+public:
+    uint64_t exec(uint32_t insn, uint64_t x, uint64_t y = 0) {
+        t.hart.x.set(rv::a0, 0xdeadbeef);
+        t.hart.x.set(rv::a1, x);
+        t.hart.x.set(rv::a2, y);
+        t.run({insn});
+        EXPECT_FALSE(t.trapped()) << fmt::format("0x{:08x} trapped, mcause {}", insn,
+                                                 t.hart.mcause);
+        return t.hart.x[rv::a0];
+    }
+    // Whether `insn` raises illegal-instruction with the hart's extensions.
+    ::testing::AssertionResult illegal(uint32_t insn) {
+        riscv::hart_flush_code(t.hart);
+        t.run({insn});
+        return t.trapped_to_m(riscv::EXCP_ILLEGAL_INST, HartHarness::CODE, insn);
+    }
+
+    HartHarness t;
+};
+
+} // namespace mq::test

@@ -13,33 +13,14 @@ using namespace mq::test::rv;
 
 namespace {
 
-constexpr uint64_t CODE = test::HartHarness::CODE;
 constexpr uint64_t ONES = ~0ull;
 
-class Bitmanip : public ::testing::Test {
+class Bitmanip : public test::OneInsnTest {
 protected:
-    // Runs `insn` (rd = a0, rs1 = a1, rs2 = a2) with a1 = x, a2 = y; a0.
-    uint64_t exec(uint32_t insn, uint64_t x, uint64_t y = 0) {
-        t.hart.x.set(a0, 0xdeadbeef);
-        t.hart.x.set(a1, x);
-        t.hart.x.set(a2, y);
-        t.run({insn});
-        EXPECT_FALSE(t.trapped()) << fmt::format("0x{:08x} trapped, mcause {}", insn,
-                                                 t.hart.mcause);
-        return t.hart.x[a0];
-    }
-    // Whether `insn` is an illegal instruction with the hart's extensions.
-    ::testing::AssertionResult illegal(uint32_t insn) {
-        hart_flush_code(t.hart);
-        t.run({insn});
-        return t.trapped_to_m(EXCP_ILLEGAL_INST, CODE, insn);
-    }
     void turn_off(IsaExts exts) {
         t.hart.isa.exts &= ~exts;
         hart_flush_code(t.hart);
     }
-
-    test::HartHarness t;
 };
 
 TEST_F(Bitmanip, ZbaShiftAndAdd) {

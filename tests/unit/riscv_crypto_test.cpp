@@ -19,29 +19,12 @@ namespace {
 
 constexpr uint64_t CODE = test::HartHarness::CODE;
 
-class Crypto : public ::testing::Test {
+class Crypto : public test::OneInsnTest {
 public:
     Crypto() {
         t.hart.isa.exts |=
             ext_bits(Ext::Zbkb, Ext::Zbkc, Ext::Zbkx, Ext::Zkne, Ext::Zknd, Ext::Zknh, Ext::Zkr);
     }
-    // Runs `insn` (rd = a0, rs1 = a1, rs2 = a2) with a1 = x, a2 = y; a0.
-    uint64_t exec(uint32_t insn, uint64_t x, uint64_t y = 0) {
-        t.hart.x.set(a0, 0xdeadbeef);
-        t.hart.x.set(a1, x);
-        t.hart.x.set(a2, y);
-        t.run({insn});
-        EXPECT_FALSE(t.trapped()) << fmt::format("0x{:08x} trapped, mcause {}", insn,
-                                                 t.hart.mcause);
-        return t.hart.x[a0];
-    }
-    ::testing::AssertionResult illegal(uint32_t insn) {
-        hart_flush_code(t.hart);
-        t.run({insn});
-        return t.trapped_to_m(EXCP_ILLEGAL_INST, CODE, insn);
-    }
-
-    test::HartHarness t;
 };
 
 // 16 bytes from hex, as two little-endian doublewords: the AES state and

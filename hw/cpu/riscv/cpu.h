@@ -4,10 +4,12 @@
 // The architectural state is plain data (struct Hart). What the hart does
 // lives in separate files:
 //   insn-table.cpp  every instruction: one table row and its meaning
+//                   (and insn-table-fp/-bitmanip/-crypto.cpp: F and D; Zb*
+//                   and Zicond; scalar crypto)
 //   decode.cpp      the table turned into a decoder; RVC expansion; in_asm
 //   exec.cpp        the block cache and the execution loop
 //   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
-//   csr.cpp         the CSRs, one table row each
+//   csr.cpp         the CSRs, one table row each (csr-zkr.cpp: seed, mseccfg)
 //   trap.cpp        exceptions, interrupts, xRET
 //   fpu.cpp         F and D arithmetic with IEEE flags
 // The hart reaches memory only through the memory API (an AddressSpace).
