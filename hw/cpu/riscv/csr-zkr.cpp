@@ -2,7 +2,8 @@
 // the seed CSR, and mseccfg's bits that let S and U mode read it.
 //
 // Each read of seed returns 16 fresh bits from the host's random source
-// with OPST = ES16; if the host has none, OPST = DEAD. seed must be
+// with OPST = ES16; WAIT while the host's source is not ready, DEAD if it
+// fails. seed must be
 // accessed with a read-write instruction (csrrw, or csrrs/csrrc with a
 // source other than x0): a plain read is illegal (CsrDef::min_access). What
 // is written is ignored.
@@ -11,12 +12,15 @@
 // spec; QEMU 7.2 only has mseccfg with ePMP, which miniqemu lacks).
 #include "hw/cpu/riscv/csr.h"
 
+#include <cerrno>
+
 #include <sys/random.h>
 
 namespace mq::riscv {
 
 namespace {
 
+constexpr uint64_t SEED_OPST_WAIT = 1ull << 30;
 constexpr uint64_t SEED_OPST_ES16 = 2ull << 30;
 constexpr uint64_t SEED_OPST_DEAD = 3ull << 30;
 constexpr uint64_t MSECCFG_USEED = 1ull << 8;
@@ -24,8 +28,12 @@ constexpr uint64_t MSECCFG_SSEED = 1ull << 9;
 
 uint64_t seed_read(Hart&) {
     uint16_t v = 0;
-    if (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v)) return SEED_OPST_DEAD;
-    return SEED_OPST_ES16 | v;
+    ssize_t n = getrandom(&v, sizeof v, GRND_NONBLOCK);
+    if (n == static_cast<ssize_t>(sizeof v)) return SEED_OPST_ES16 | v;
+    // The host's pool is not ready yet, or a signal came: the guest polls
+    // again, as it would for a real source warming up.
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return SEED_OPST_WAIT;
+    return SEED_OPST_DEAD;
 }
 
 // M always; S and U when mseccfg lets them.
