@@ -146,6 +146,7 @@ const std::vector<const InsnDesc*>& rows() {
                 if (n.starts_with("csr") || n == "mret" || n == "sret" || n == "wfi" ||
                     n == "ecall" || n == "ebreak")
                     continue;
+                if (d.ext != 0 && (d.ext & kUnicornExts) == 0) continue;
                 v.push_back(&d);
             }
         }
@@ -166,6 +167,8 @@ Insn from_row(Rng& r, const InsnDesc& d, bool dirty) {
     bool rd_double = n == "fcvt.s.d" ? false : n == "fcvt.d.s" ? true : dbl;
     switch (d.format) {
     case Format::R:
+    case Format::R1:
+    case Format::I_RNUM:
     case Format::I:
     case Format::I_SHIFT:
     case Format::I_SHIFTW:

@@ -4,10 +4,12 @@
 // The architectural state is plain data (struct Hart). What the hart does
 // lives in separate files:
 //   insn-table.cpp  every instruction: one table row and its meaning
+//                   (and insn-table-fp/-bitmanip/-crypto.cpp: F and D; Zb*
+//                   and Zicond; scalar crypto)
 //   decode.cpp      the table turned into a decoder; RVC expansion; in_asm
 //   exec.cpp        the block cache and the execution loop
 //   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
-//   csr.cpp         the CSRs, one table row each
+//   csr.cpp         the CSRs, one table row each (csr-zkr.cpp: seed, mseccfg)
 //   trap.cpp        exceptions, interrupts, xRET
 //   fpu.cpp         F and D arithmetic with IEEE flags
 // The hart reaches memory only through the memory API (an AddressSpace).
@@ -187,6 +189,7 @@ struct Hart {
     uint64_t satp = 0;
     uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
     uint64_t menvcfg = 0, senvcfg = 0;
+    uint64_t mseccfg = 0;                         // Zkr: USEED, SSEED (csr-zkr.cpp)
     int64_t cycle_offset = 0, instret_offset = 0; // guest writes to the counters
     uint32_t fflags = 0, frm = 0;
     // What this hart implements (-cpu): the decoder's enabled rows, misa.
@@ -331,7 +334,10 @@ uint64_t hart_sret(Hart& h);
 
 // csr.cpp
 enum class CsrResult { Ok, Illegal };
-CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value);
+// Whether the instruction that reads also writes: Zkr's seed must be
+// accessed with a read-write instruction, a read alone is illegal.
+enum class CsrAccess : uint8_t { ReadWrite, ReadOnly };
+CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value, CsrAccess access = CsrAccess::ReadWrite);
 CsrResult csr_write(Hart& h, unsigned csr, uint64_t value);
 // The value csrrs/csrrc set or clear bits in: the read value, except for
 // mip's SEIP, where only the software-writable bit takes part.

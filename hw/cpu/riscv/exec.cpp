@@ -313,6 +313,7 @@ void hart_reset(Hart& h) {
     h.satp = 0;
     h.mcounteren = h.scounteren = h.mcountinhibit = 0;
     h.menvcfg = h.senvcfg = 0;
+    h.mseccfg = 0;
     h.fflags = h.frm = 0;
     h.pmpcfg.fill(0);
     h.pmpaddr.fill(0);
