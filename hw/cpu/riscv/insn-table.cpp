@@ -47,7 +47,8 @@ template <auto F>
 const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
     if (F(h.x[i->rs1], h.x[i->rs2])) {
         u64 target = h.pc_of(i) + i->imm;
-        if (target_misaligned(h, target)) [[unlikely]] return jump_misaligned(h, i, target);
+        if (target_misaligned(h, target)) [[unlikely]]
+            return jump_misaligned(h, i, target);
         return h.jump(i, target);
     }
     return next_insn(h, i);
@@ -114,14 +115,16 @@ const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
 
 const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
     u64 pc = h.pc_of(i);
-    if (target_misaligned(h, pc + i->imm)) [[unlikely]] return jump_misaligned(h, i, pc + i->imm);
+    if (target_misaligned(h, pc + i->imm)) [[unlikely]]
+        return jump_misaligned(h, i, pc + i->imm);
     h.x.set(i->rd, pc + i->len);
     return h.jump(i, pc + i->imm);
 }
 
 const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i) {
     u64 target = (h.x[i->rs1] + i->imm) & ~1ull;
-    if (target_misaligned(h, target)) [[unlikely]] return jump_misaligned(h, i, target);
+    if (target_misaligned(h, target)) [[unlikely]]
+        return jump_misaligned(h, i, target);
     h.x.set(i->rd, h.pc_of(i) + i->len);
     return h.jump(i, target);
 }
@@ -262,16 +265,24 @@ const DecodedInsn* exec_ebreak(Hart& h, const DecodedInsn* i) {
     return h.raise(i, EXCP_BREAKPOINT, h.pc_of(i));
 }
 
+// xRET: what retired up to and including it counts in the privilege it ran
+// in, so it is counted before the privilege changes (pmu.cpp).
+const DecodedInsn* leave_changing_priv(Hart& h, const DecodedInsn* i, u64 (*xret)(Hart&)) {
+    h.instret += i->index + 1u;
+    u64 target = xret(h);
+    return h.leave(i, target, 0);
+}
+
 const DecodedInsn* exec_mret(Hart& h, const DecodedInsn* i) {
     if (h.priv < PRV_M) return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
-    return h.jump(i, hart_mret(h));
+    return leave_changing_priv(h, i, hart_mret);
 }
 
 const DecodedInsn* exec_sret(Hart& h, const DecodedInsn* i) {
     if (h.priv < PRV_S || (h.priv == PRV_S && (h.mstatus & MSTATUS_TSR))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    return h.jump(i, hart_sret(h));
+    return leave_changing_priv(h, i, hart_sret);
 }
 
 // WFI: with nothing pending, the hart halts until an interrupt is.
