@@ -234,8 +234,6 @@ bool accessible(const Hart& h, const CsrDef* d, unsigned csr) {
 
 } // namespace
 
-uint64_t csr_instret_now(const Hart& h) { return h.instret; }
-
 const std::vector<std::span<const CsrDef>>& csr_tables() {
     static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr,
                                                                 pmu_csrs(), trigger_csrs()};

@@ -30,9 +30,6 @@ struct CsrDef {
 // an earlier one. Add an extension's table to the list in csr.cpp.
 const std::vector<std::span<const CsrDef>>& csr_tables();
 
-// The counters as the base CSRs read them (csr.cpp).
-uint64_t csr_instret_now(const Hart& h);
-
 // The tables of the extensions in files of their own.
 std::span<const CsrDef> trigger_csrs(); // debug-trigger.cpp: Sdtrig
 std::span<const CsrDef> pmu_csrs();     // pmu.cpp: the counters, Zihpm, Sscofpmf
