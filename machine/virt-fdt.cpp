@@ -188,6 +188,8 @@ std::vector<uint8_t> virt_create_fdt(const RISCVVirtState& s) {
     fdt.setprop_cell(rtc, "interrupt-parent", plic_phandle);
     fdt.setprop_cell(rtc, "interrupts", RTC_IRQ);
 
+    virt_fdt_pmu(s, fdt);
+
     // Entropy for the guest's RNG, fresh each run, as QEMU's.
     std::random_device rd;
     std::vector<uint32_t> seed(8);

@@ -34,6 +34,26 @@ void virt_connect_harts(RISCVVirtState& s) {
     }
 }
 
+void virt_fdt_pmu(const RISCVVirtState& s, FdtBuilder& fdt) {
+    const riscv::IsaConfig& isa = static_cast<RISCVCPU*>(s.harts.at(0))->hart.isa;
+    if (!isa.has(riscv::Ext::Zihpm)) return;
+    // QEMU 7.2's map (riscv_pmu_generate_fdt_node): for each event, the
+    // first and last code and the counters that may count it; the
+    // programmable ones take any event, cycles and instructions also their
+    // fixed counters. QEMU's array has room for 20 cells and fills 15.
+    const uint32_t hpm = ((1u << isa.pmu_num) - 1) << 3;
+    const uint32_t cycles = 0x1, instructions = 0x2, dtlb_read_miss = 0x10019,
+                   dtlb_write_miss = 0x1001b, itlb_miss = 0x10021;
+    std::vector<uint32_t> map = {
+        cycles,         cycles,         hpm | 1, instructions,    instructions,    hpm | 4,
+        dtlb_read_miss, dtlb_read_miss, hpm,     dtlb_write_miss, dtlb_write_miss, hpm,
+        itlb_miss,      itlb_miss,      hpm};
+    map.resize(20);
+    fdt.add_subnode("/pmu");
+    fdt.setprop_string("/pmu", "compatible", "riscv,pmu");
+    fdt.setprop_cells("/pmu", "riscv,event-to-mhpmcounters", map);
+}
+
 void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::string& cpu_node,
                        int cpu) {
     const riscv::IsaConfig& isa =

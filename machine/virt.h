@@ -103,5 +103,7 @@ void virt_connect_harts(RISCVVirtState& s);
 class FdtBuilder;
 void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::string& cpu_node,
                        int cpu);
+// The pmu node: which counters OpenSBI's SBI PMU may give each event.
+void virt_fdt_pmu(const RISCVVirtState& s, FdtBuilder& fdt);
 
 } // namespace mq

@@ -45,6 +45,8 @@ add_guest_test(pmp pmp EXPECT pmp.txt)
 add_guest_test(paging-sv39 paging-sv39 EXPECT paging-sv39.txt)
 add_guest_test(paging-sv48 paging-sv48 EXPECT paging-sv48.txt)
 add_guest_test(robust-hart robust-hart EXPECT robust-hart.txt)
+add_guest_test(triggers triggers EXPECT triggers.txt)
+add_guest_test(counters counters EXPECT counters.txt REFERENCE none)
 
 add_guest_test(edu edu EXPECT edu.txt ARGS -device edu,id=edu1,dma_mask=0xffffffff)
 add_guest_test(edu-limits edu-limits EXPECT edu-limits.txt REFERENCE none

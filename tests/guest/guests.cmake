@@ -22,6 +22,8 @@ add_guest_c(pmp c/pmp.c)
 add_guest_c(paging-sv39 c/paging-sv39.c)
 add_guest_c(paging-sv48 c/paging-sv48.c)
 add_guest_c(robust-hart c/robust-hart.c)
+add_guest_c(triggers c/triggers.c)
+add_guest_c(counters c/counters.c)
 # Devices.
 add_guest_c(edu c/edu.c)
 add_guest_c(edu-limits c/edu-limits.c)

@@ -86,17 +86,18 @@ TEST_F(RiscvPriv, SstatusIsAViewOfMstatus) {
 
 TEST_F(RiscvPriv, SieAndSipFollowMideleg) {
     write(MIE, ~0ull);
-    EXPECT_EQ(read(MIE), 0xaaau) << "the six interrupts of M and S";
+    EXPECT_EQ(read(MIE), 0x2aaau) << "the six interrupts of M and S, and Sscofpmf's LCOFI";
     write(MIE, MIP_MTIP);
     // Nothing delegated: sie and sip show nothing and write nothing.
     write(SIE, ~0ull);
     EXPECT_EQ(read(SIE), 0u);
     EXPECT_EQ(h.mie, MIP_MTIP);
     write(MIDELEG, ~0ull);
-    EXPECT_EQ(read(MIDELEG), MIP_SSIP | MIP_STIP | MIP_SEIP) << "only S's interrupts delegate";
+    EXPECT_EQ(read(MIDELEG), MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_LCOFIP)
+        << "only S's interrupts delegate";
     write(SIE, ~0ull);
-    EXPECT_EQ(h.mie, MIP_MTIP | MIP_SSIP | MIP_STIP | MIP_SEIP);
-    EXPECT_EQ(read(SIE), MIP_SSIP | MIP_STIP | MIP_SEIP);
+    EXPECT_EQ(h.mie, MIP_MTIP | MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_LCOFIP);
+    EXPECT_EQ(read(SIE), MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_LCOFIP);
     // sip: SSIP is writable, STIP and SEIP are not (from S's side).
     write(SIP, MIP_SSIP | MIP_STIP | MIP_SEIP);
     EXPECT_EQ(read(MIP), MIP_SSIP);
@@ -105,7 +106,7 @@ TEST_F(RiscvPriv, SieAndSipFollowMideleg) {
     EXPECT_EQ(read(SIP), 0u) << "SSIP is pending, but not S's any more";
     // mip: software sets S's bits; M's come from devices only.
     write(MIP, ~0ull);
-    EXPECT_EQ(read(MIP), MIP_SSIP | MIP_STIP | MIP_SEIP);
+    EXPECT_EQ(read(MIP), MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_LCOFIP);
     write(MIP, 0);
     hart_set_irq(h, IRQ_M_EXT, true);
     EXPECT_EQ(read(MIP), MIP_MEIP);

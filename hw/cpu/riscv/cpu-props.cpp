@@ -107,7 +107,7 @@ std::vector<DeviceProperty> riscv_cpu_isa_properties() {
                               "Zicbom/Zicbop cache-block size in bytes"));
     props.push_back(isa_param("cboz_blocksize", &riscv::IsaConfig::cboz_blocksize, uint16_t{64},
                               "Zicboz cache-block size in bytes"));
-    props.push_back(isa_param("pmu-num", &riscv::IsaConfig::pmu_num, uint8_t{29},
+    props.push_back(isa_param("pmu-num", &riscv::IsaConfig::pmu_num, uint8_t{16},
                               "how many programmable counters (mhpmcounter3..) exist"));
     return props;
 }

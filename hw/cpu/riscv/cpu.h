@@ -11,6 +11,8 @@
 //   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
 //   csr.cpp         the CSRs, one table row each (csr-zkr.cpp: seed, mseccfg)
 //   trap.cpp        exceptions, interrupts, xRET
+//   pmu.cpp         the counters: mcycle, minstret, Zihpm, Sscofpmf
+//   debug-trigger.cpp  Sdtrig: execute, load/store and icount triggers
 //   fpu.cpp         F and D arithmetic with IEEE flags
 // The hart reaches memory only through the memory API (an AddressSpace).
 #pragma once
@@ -56,6 +58,7 @@ enum Interrupt : unsigned {
     IRQ_M_TIMER = 7,
     IRQ_S_EXT = 9,
     IRQ_M_EXT = 11,
+    IRQ_LCOF = 13, // Sscofpmf: local counter overflow
 };
 inline constexpr uint64_t MIP_SSIP = 1u << IRQ_S_SOFT;
 inline constexpr uint64_t MIP_MSIP = 1u << IRQ_M_SOFT;
@@ -63,6 +66,7 @@ inline constexpr uint64_t MIP_STIP = 1u << IRQ_S_TIMER;
 inline constexpr uint64_t MIP_MTIP = 1u << IRQ_M_TIMER;
 inline constexpr uint64_t MIP_SEIP = 1u << IRQ_S_EXT;
 inline constexpr uint64_t MIP_MEIP = 1u << IRQ_M_EXT;
+inline constexpr uint64_t MIP_LCOFIP = 1u << IRQ_LCOF;
 
 // mstatus fields.
 inline constexpr uint64_t MSTATUS_SIE = 1ull << 1;
@@ -189,8 +193,7 @@ struct Hart {
     uint64_t satp = 0;
     uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
     uint64_t menvcfg = 0, senvcfg = 0;
-    uint64_t mseccfg = 0;                         // Zkr: USEED, SSEED (csr-zkr.cpp)
-    int64_t cycle_offset = 0, instret_offset = 0; // guest writes to the counters
+    uint64_t mseccfg = 0; // Zkr: USEED, SSEED (csr-zkr.cpp)
     uint32_t fflags = 0, frm = 0;
     // What this hart implements (-cpu): the decoder's enabled rows, misa.
     IsaConfig isa;
@@ -201,6 +204,36 @@ struct Hart {
     // LR/SC: the reserved address and the value LR saw (SC compares it).
     uint64_t reservation = ~0ull;
     uint64_t reservation_value = 0;
+
+    // --- Sdtrig triggers (debug-trigger.cpp) and the Zihpm/Sscofpmf PMU (pmu.cpp) ---
+    struct Trigger {
+        uint64_t tdata1 = 2ull << 60; // QEMU's reset value: an mcontrol that matches nothing
+        uint64_t tdata2 = 0;
+    };
+    struct Triggers {
+        std::array<Trigger, 2> t{}; // QEMU's RV_MAX_TRIGGERS
+        unsigned select = 0;
+        // Derived from t on every write, so that the hot paths test one bool:
+        bool step = false; // an execute or icount trigger is armed: one instruction at a time
+        bool mem = false;  // a load/store trigger is armed: its pages stay out of the soft TLB
+        bool icount_skip = false; // the instruction that wrote an icount trigger does not count
+    } trig;
+    struct Pmu {
+        // Counter n (0 mcycle, 2 minstret, 3..31 mhpmcounter) reads as
+        // value + (source now - base), its source the instructions retired
+        // in the modes it counts (pmu.cpp).
+        std::array<uint64_t, 32> value{};
+        std::array<uint64_t, 32> base{};
+        std::array<uint64_t, 32> event{}; // mhpmevent3..31 (0..2 unused)
+        // Instructions retired in each privilege, up to `mark`; what came
+        // after it belongs to mark_priv.
+        std::array<uint64_t, 4> retired{};
+        uint64_t mark = 0;
+        PrivLevel mark_priv = PRV_M;
+        // h.instret at or before which no counter can overflow: checked
+        // between blocks.
+        uint64_t deadline = ~0ull;
+    } pmu;
 
     // --- wiring ---
     uint32_t hartid = 0;
@@ -370,6 +403,26 @@ bool debug_watch_check(Hart& h, uint64_t va, unsigned size, Access access);
 // CSR access for the debugger: no privilege check, no side effects.
 CsrResult csr_read_debug(Hart& h, unsigned csr, uint64_t* value);
 CsrResult csr_write_debug(Hart& h, unsigned csr, uint64_t value);
+
+// debug-trigger.cpp: Sdtrig. Called between blocks while h.trig.step: fires
+// an armed execute or icount trigger before the instruction at h.pc (the
+// trap is then taken) and returns true.
+bool trigger_before_insn(Hart& h);
+// An instruction retired in `priv` while an icount trigger was armed.
+void trigger_retired(Hart& h, PrivLevel priv);
+// A load or store (or both, for an AMO) of [va, va+size) that a trigger
+// catches: the access must not happen, a breakpoint exception is due.
+bool trigger_mem_check(const Hart& h, uint64_t va, unsigned size, Access access);
+// Whether a load/store trigger may match on the page of `va`.
+bool trigger_page_watched(const Hart& h, uint64_t va);
+void trigger_reset(Hart& h);
+
+// pmu.cpp: the counters. Privilege changes settle the per-mode counts;
+// pmu_check_overflow runs between blocks once h.instret reaches
+// h.pmu.deadline.
+void pmu_priv_changed(Hart& h);
+void pmu_check_overflow(Hart& h);
+void pmu_reset(Hart& h);
 
 // `info registers`.
 std::string hart_dump_registers(Hart& h);

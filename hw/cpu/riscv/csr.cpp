@@ -23,6 +23,9 @@ constexpr uint64_t S_INTERRUPTS = MIP_SSIP | MIP_STIP | MIP_SEIP;
 constexpr uint64_t ALL_INTERRUPTS = S_INTERRUPTS | MIP_MSIP | MIP_MTIP | MIP_MEIP;
 constexpr uint64_t DELEGABLE_EXCEPTIONS = 0xb3ff; // all but M-ecall and the reserved causes
 
+// Sscofpmf's local counter-overflow interrupt, where the hart has it.
+uint64_t lcof(const Hart& h) { return h.isa.has(Ext::Sscofpmf) ? MIP_LCOFIP : 0; }
+
 uint64_t mstatus_read(Hart& h) {
     uint64_t v = h.mstatus | (2ull << 32) | (2ull << 34); // UXL = SXL = 64
     if (((v & MSTATUS_FS) == MSTATUS_FS) || ((v & MSTATUS_XS) == MSTATUS_XS)) v |= MSTATUS_SD;
@@ -60,12 +63,13 @@ void tvec_write(uint64_t& reg, uint64_t v) {
 uint64_t mip_modify_base(Hart& h) { return (h.mip() & ~MIP_SEIP) | (h.mip_sw & MIP_SEIP); }
 
 void mip_write(Hart& h, uint64_t v) {
-    h.mip_sw = (h.mip_sw & ~S_INTERRUPTS) | (v & S_INTERRUPTS);
+    uint64_t mask = S_INTERRUPTS | lcof(h);
+    h.mip_sw = (h.mip_sw & ~mask) | (v & mask);
     h.irq_check.store(true, std::memory_order_relaxed);
 }
 
 void sip_write(Hart& h, uint64_t v) {
-    uint64_t mask = MIP_SSIP & h.mideleg;
+    uint64_t mask = (MIP_SSIP | lcof(h)) & h.mideleg;
     h.mip_sw = (h.mip_sw & ~mask) | (v & mask);
     h.irq_check.store(true, std::memory_order_relaxed);
 }
@@ -77,9 +81,6 @@ void satp_write(Hart& h, uint64_t v) {
     h.satp = v;
     tlb_flush(h);
 }
-
-// The counters: cycle equals instret here; guest writes set an offset.
-uint64_t instret_now(const Hart& h) { return csr_instret_now(h); }
 
 bool fpu_on(const Hart& h) { return h.fs() != FS_OFF; }
 bool satp_allowed(const Hart& h) { return !(h.priv == PRV_S && (h.mstatus & MSTATUS_TVM)); }
@@ -164,9 +165,8 @@ const CsrDef kCsrs[] = {
     {0x003, "fcsr",   [](Hart& h) -> uint64_t { return h.frm << 5 | h.fflags; },
                       [](Hart& h, uint64_t v) { h.frm = (v >> 5) & 7; h.fflags = v & 0x1f; fs_dirty(h); }, fpu_on},
     // Counters, as user mode sees them
-    {0xc00, "cycle",   [](Hart& h) { return instret_now(h) + h.cycle_offset; }, nullptr, counter_allowed<0>},
+    // (cycle, instret and the machine counters are in pmu.cpp)
     {0xc01, "time",    [](Hart& h) { return h.rdtime(); }, nullptr, time_allowed},
-    {0xc02, "instret", [](Hart& h) { return instret_now(h) + h.instret_offset; }, nullptr, counter_allowed<2>},
     // Supervisor
     {0x100, "sstatus",    [](Hart& h) { return mstatus_read(h) & SSTATUS_MASK; }, sstatus_write},
     {0x104, "sie",        [](Hart& h) { return h.mie & h.mideleg; },
@@ -191,41 +191,22 @@ const CsrDef kCsrs[] = {
     {0x301, "misa",       [](Hart& h) { return isa_misa(h.isa.exts); }, ignore},
     {0x302, "medeleg",    [](Hart& h) { return h.medeleg; }, [](Hart& h, uint64_t v) { h.medeleg = v & DELEGABLE_EXCEPTIONS; }},
     {0x303, "mideleg",    [](Hart& h) { return h.mideleg; },
-                          [](Hart& h, uint64_t v) { h.mideleg = v & S_INTERRUPTS; h.irq_check = true; }},
+                          [](Hart& h, uint64_t v) { h.mideleg = v & (S_INTERRUPTS | lcof(h)); h.irq_check = true; }},
     {0x304, "mie",        [](Hart& h) { return h.mie; },
-                          [](Hart& h, uint64_t v) { h.mie = v & ALL_INTERRUPTS; h.irq_check = true; }},
+                          [](Hart& h, uint64_t v) { h.mie = v & (ALL_INTERRUPTS | lcof(h)); h.irq_check = true; }},
     {0x305, "mtvec",      [](Hart& h) { return h.mtvec; }, [](Hart& h, uint64_t v) { tvec_write(h.mtvec, v); }},
     {0x306, "mcounteren", [](Hart& h) { return h.mcounteren; }, [](Hart& h, uint64_t v) { h.mcounteren = v & 0xffffffff; }},
     {0x30a, "menvcfg",    [](Hart& h) { return h.menvcfg; }, [](Hart& h, uint64_t v) { h.menvcfg = v & 1; }},
-    {0x320, "mcountinhibit", [](Hart& h) { return h.mcountinhibit; },
-                          [](Hart& h, uint64_t v) { h.mcountinhibit = v & 0xfffffffd; }},
     {0x340, "mscratch",   [](Hart& h) { return h.mscratch; }, [](Hart& h, uint64_t v) { h.mscratch = v; }},
     {0x341, "mepc",       [](Hart& h) { return epc_read(h, h.mepc); }, [](Hart& h, uint64_t v) { h.mepc = v & ~1ull; }},
     {0x342, "mcause",     [](Hart& h) { return h.mcause; }, [](Hart& h, uint64_t v) { h.mcause = v; }},
     {0x343, "mtval",      [](Hart& h) { return h.mtval; }, [](Hart& h, uint64_t v) { h.mtval = v; }},
     {0x344, "mip",        [](Hart& h) { return h.mip(); }, mip_write, nullptr, mip_modify_base},
-    // Machine counters
-    {0xb00, "mcycle",     [](Hart& h) { return instret_now(h) + h.cycle_offset; },
-                          [](Hart& h, uint64_t v) { h.cycle_offset = int64_t(v - instret_now(h)); }},
-    {0xb02, "minstret",   [](Hart& h) { return instret_now(h) + h.instret_offset; },
-                          [](Hart& h, uint64_t v) { h.instret_offset = int64_t(v - instret_now(h)); }},
 };
 // clang-format on
 
 const auto kPmpCfg = pmpcfg_rows(std::make_index_sequence<8>());
 const auto kPmpAddr = pmpaddr_rows(std::make_index_sequence<64>());
-
-// hpmcounter3..31 and mhpmevent3..31: present, always zero.
-std::vector<CsrDef> hpm_rows() {
-    std::vector<CsrDef> hpm;
-    for (unsigned n = 3; n < 32; n++) {
-        hpm.push_back({uint16_t(0xc00 + n), "hpmcounter", zero, nullptr, nullptr});
-        hpm.push_back({uint16_t(0xb00 + n), "mhpmcounter", zero, ignore, nullptr});
-        hpm.push_back({uint16_t(0x320 + n), "mhpmevent", zero, ignore, nullptr});
-    }
-    return hpm;
-}
-const std::vector<CsrDef> kHpm = hpm_rows();
 
 // Every CSR number, with the row that defines it (later tables win).
 struct Lookup {
@@ -253,11 +234,9 @@ bool accessible(const Hart& h, const CsrDef* d, unsigned csr) {
 
 } // namespace
 
-uint64_t csr_instret_now(const Hart& h) { return h.instret; }
-
 const std::vector<std::span<const CsrDef>>& csr_tables() {
-    static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr, kHpm,
-                                                                csr_table_zkr()};
+    static const std::vector<std::span<const CsrDef>> tables = {
+        kCsrs, kPmpCfg, kPmpAddr, pmu_csrs(), trigger_csrs(), csr_table_zkr()};
     return tables;
 }
 

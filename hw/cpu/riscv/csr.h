@@ -29,14 +29,12 @@ struct CsrDef {
 };
 
 // Every table of CSRs, in order: a later row for the same number replaces
-// an earlier one (an extension's full counter replaces the base's
-// read-as-zero one). Add an extension's table to the list in csr.cpp.
+// an earlier one. Add an extension's table to the list in csr.cpp.
 const std::vector<std::span<const CsrDef>>& csr_tables();
 
-// Zkr's seed and mseccfg (csr-zkr.cpp).
-std::span<const CsrDef> csr_table_zkr();
-
-// The counters as the base CSRs read them (csr.cpp).
-uint64_t csr_instret_now(const Hart& h);
+// The tables of the extensions in files of their own.
+std::span<const CsrDef> trigger_csrs(); // debug-trigger.cpp: Sdtrig
+std::span<const CsrDef> pmu_csrs();     // pmu.cpp: the counters, Zihpm, Sscofpmf
+std::span<const CsrDef> csr_table_zkr(); // csr-zkr.cpp: Zkr's seed and mseccfg
 
 } // namespace mq::riscv

@@ -28,6 +28,8 @@ namespace {
 
 constexpr unsigned kMaxBlockInsns = 128;
 constexpr unsigned kJumpCacheSize = 4096;
+// More instructions than a chain of blocks can retire before hart_run looks again.
+constexpr uint64_t kChainOverflowSlack = 256 * kMaxBlockInsns;
 
 struct CodeCache {
     std::unordered_map<const uint8_t*, std::unique_ptr<Block>> by_host;
@@ -322,6 +324,8 @@ void hart_reset(Hart& h) {
     h.halted = false;
     h.trap_pending = false;
     hart_update_data_priv(h);
+    trigger_reset(h);
+    pmu_reset(h);
     tlb_flush(h);
     h.irq_check.store(true);
     qemu_log_mask(LOG_CPU_RESET, "CPU Reset (CPU {}): pc 0x{:x}", h.hartid, h.pc);
@@ -340,7 +344,10 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     while (spent() < budget && !stop.load(std::memory_order_relaxed)) {
         // A debugger's single step: one instruction, interrupts held off.
         const bool single = h.dbg.step;
-        const bool trace = logging || single;
+        // An armed execute or icount trigger sees every instruction.
+        const bool stepping = h.trig.step;
+        const bool trace = logging || single || stepping;
+        if (h.instret >= h.pmu.deadline) pmu_check_overflow(h);
         if (!single && h.irq_check.load(std::memory_order_acquire)) {
             h.irq_check.store(false, std::memory_order_relaxed);
             int irq = hart_pending_interrupt(h);
@@ -370,6 +377,10 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             h.dbg.stop = DebugStopKind::Breakpoint;
             break;
         }
+        if (stepping && !single && trigger_before_insn(h)) {
+            traps++;
+            continue;
+        }
 
         Block* b = lookup_block(h, trace);
         // The block we left last time continues here: link it, so that next
@@ -379,9 +390,14 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             h.exit_insn->link_key = h.link_key;
         }
         h.exit_insn = nullptr;
+        const uint64_t retired_before = h.instret;
+        const PrivLevel priv_before = h.priv;
         if (b) {
             h.block_pc = h.pc;
-            h.chain_left = trace || breakpoints ? 1 : 256;
+            // Near a counter's overflow, blocks are not chained: the
+            // overflow is then seen within a block of where it happened.
+            h.chain_left =
+                trace || breakpoints || h.pmu.deadline - h.instret < kChainOverflowSlack ? 1 : 256;
             if (logging) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;
@@ -397,6 +413,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
                 } while (i);
             }
         }
+        if (h.trig.step && h.instret != retired_before) trigger_retired(h, priv_before);
         if (h.trap_pending) {
             h.trap_pending = false;
             h.exit_insn = nullptr;

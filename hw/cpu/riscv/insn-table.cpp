@@ -252,16 +252,24 @@ const DecodedInsn* exec_ebreak(Hart& h, const DecodedInsn* i) {
     return h.raise(i, EXCP_BREAKPOINT, h.pc_of(i));
 }
 
+// xRET: what retired up to and including it counts in the privilege it ran
+// in, so it is counted before the privilege changes (pmu.cpp).
+const DecodedInsn* leave_changing_priv(Hart& h, const DecodedInsn* i, u64 (*xret)(Hart&)) {
+    h.instret += i->index + 1u;
+    u64 target = xret(h);
+    return h.leave(i, target, 0);
+}
+
 const DecodedInsn* exec_mret(Hart& h, const DecodedInsn* i) {
     if (h.priv < PRV_M) return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
-    return h.jump(i, hart_mret(h));
+    return leave_changing_priv(h, i, hart_mret);
 }
 
 const DecodedInsn* exec_sret(Hart& h, const DecodedInsn* i) {
     if (h.priv < PRV_S || (h.priv == PRV_S && (h.mstatus & MSTATUS_TSR))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    return h.jump(i, hart_sret(h));
+    return leave_changing_priv(h, i, hart_sret);
 }
 
 // WFI: with nothing pending, the hart halts until an interrupt is.

@@ -71,7 +71,7 @@ struct IsaConfig {
     IsaExts exts = isa_default_exts();
     uint16_t cbom_blocksize = 64; // Zicbom/Zicbop: bytes per cache block
     uint16_t cboz_blocksize = 64; // Zicboz
-    uint8_t pmu_num = 29;         // Zihpm: how many of mhpmcounter3..31 exist
+    uint8_t pmu_num = 16;         // Zihpm: how many of mhpmcounter3..31 exist (QEMU: 16)
     bool has(Ext e) const { return (exts & ext_bit(e)) != 0; }
 };
 

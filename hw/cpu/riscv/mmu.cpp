@@ -220,7 +220,8 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
         // A watched page stays out of the soft TLB: its accesses come here.
         bool page_ok = whole_page_in(fr, pa) &&
                        pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv) &&
-                       !(g_debug_watchpoints && debug_page_watched(va));
+                       !(g_debug_watchpoints && debug_page_watched(va)) &&
+                       !(h.trig.mem && trigger_page_watched(h, va));
         if (access == Access::Load) {
             std::memcpy(value, host, size);
             if (page_ok) fill(h.tlb_load[priv], va, host);
@@ -247,6 +248,10 @@ bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* v
     h.mem_fault_va = va;
     if (g_debug_watchpoints && debug_watch_check(h, va, size, access)) {
         *cause = EXCP_DEBUG_WATCH;
+        return false;
+    }
+    if (h.trig.mem && trigger_mem_check(h, va, size, access)) {
+        *cause = EXCP_BREAKPOINT; // Sdtrig: before the access, tval = its address
         return false;
     }
     // An MMIO page seen before: straight to the device.
@@ -293,6 +298,7 @@ void hart_update_data_priv(Hart& h) {
                       ? static_cast<PrivLevel>((h.mstatus & MSTATUS_MPP) >> 11)
                       : h.priv;
     hart_update_link_key(h);
+    pmu_priv_changed(h);
 }
 
 bool pmp_check(const Hart& h, hwaddr addr, unsigned size, Access access, PrivLevel priv) {
@@ -331,6 +337,12 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
         *cause = EXCP_DEBUG_WATCH;
         return nullptr;
     }
+    if (h.trig.mem && (trigger_mem_check(h, va, size, Access::Load) ||
+                       trigger_mem_check(h, va, size, Access::Store))) {
+        h.mem_fault_va = va;
+        *cause = EXCP_BREAKPOINT;
+        return nullptr;
+    }
     hwaddr pa;
     PrivLevel priv = h.data_priv;
     if (!translate(h, va, Access::Store, priv, &pa, cause, true)) return nullptr;
@@ -351,7 +363,8 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     if (fr->mr->has_code(off)) {
         hart_invalidate_code(h, host, size);
     } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv) &&
-               !(g_debug_watchpoints && debug_page_watched(va))) {
+               !(g_debug_watchpoints && debug_page_watched(va)) &&
+               !(h.trig.mem && trigger_page_watched(h, va))) {
         fill(h.tlb_store[priv], va, host);
     }
     return host;

@@ -16,6 +16,7 @@ const char* cause_name(uint64_t cause, bool interrupt) {
         case IRQ_M_TIMER: return "machine timer interrupt";
         case IRQ_S_EXT: return "supervisor external interrupt";
         case IRQ_M_EXT: return "machine external interrupt";
+        case IRQ_LCOF: return "local counter overflow interrupt";
         default: return "interrupt";
         }
     }
@@ -85,7 +86,7 @@ void hart_take_trap(Hart& h, uint64_t cause, uint64_t tval, bool interrupt) {
                   priv_char(from), priv_char(h.priv));
 }
 
-// Interrupt priority: MEI, MSI, MTI, SEI, SSI, STI.
+// Interrupt priority: MEI, MSI, MTI, SEI, SSI, STI, LCOFI.
 int hart_pending_interrupt(const Hart& h) {
     uint64_t pending = h.mip() & h.mie;
     if (!pending) return -1;
@@ -94,8 +95,8 @@ int hart_pending_interrupt(const Hart& h) {
     uint64_t m_pending = pending & ~h.mideleg & (m_enabled ? ~0ull : 0);
     // Interrupts delegated to S-mode are never taken in M-mode.
     uint64_t s_pending = pending & h.mideleg & (s_enabled && h.priv <= PRV_S ? ~0ull : 0);
-    static constexpr int order[] = {IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER,
-                                    IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER};
+    static constexpr int order[] = {IRQ_M_EXT,  IRQ_M_SOFT,  IRQ_M_TIMER, IRQ_S_EXT,
+                                    IRQ_S_SOFT, IRQ_S_TIMER, IRQ_LCOF};
     for (uint64_t set : {m_pending, s_pending}) {
         for (int irq : order) {
             if (set & (1ull << irq)) return irq;
