@@ -6,6 +6,8 @@
 // that stray fault in the same way.
 #pragma once
 
+#include "hw/cpu/riscv/isa-ext.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -63,6 +65,14 @@ struct Outcome {
     std::vector<uint8_t> code;
     std::vector<uint8_t> data;
 };
+
+// The extensions Unicorn 2.0.1 implements (RV64GC and the hints, which are
+// plain fences and adds to it): streams draw rows only from these, and our
+// hart runs with only these.
+inline constexpr riscv::IsaExts kUnicornExts = riscv::ext_bits(
+    riscv::Ext::I, riscv::Ext::M, riscv::Ext::A, riscv::Ext::F, riscv::Ext::D, riscv::Ext::C,
+    riscv::Ext::S, riscv::Ext::U, riscv::Ext::Zicsr, riscv::Ext::Zifencei, riscv::Ext::Zicntr,
+    riscv::Ext::Zihintpause, riscv::Ext::Zihintntl);
 
 // Makes the stream number `index` of the campaign `seed`: the same pair
 // always gives the same stream.
