@@ -9,7 +9,9 @@
 //   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
 //   csr.cpp         the CSRs, one table row each
 //   trap.cpp        exceptions, interrupts, xRET
-//   fpu.cpp         F and D arithmetic with IEEE flags
+//   fpu.cpp         F and D arithmetic with IEEE flags (host FPU, or fpu-soft.h)
+//   fpu-half.cpp    half-precision arithmetic (Zfh), in software (fpu-soft.h)
+//   insn-table-fp.cpp, insn-table-zfh.cpp  the F/D and Zfh/Zfhmin rows (insn-fp.h)
 // The hart reaches memory only through the memory API (an AddressSpace).
 #pragma once
 
