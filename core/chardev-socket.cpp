@@ -61,6 +61,9 @@ private:
     std::string address() const;
     Result<Protocol::endpoint> endpoint() const;
     Status listen();
+    // Binds and listens on `ep`; false with *err set when it cannot.
+    bool bind_and_listen(const Protocol::endpoint& ep, bool dual_stack,
+                         boost::system::error_code* err);
     Status connect_now();
     void async_accept();
     void connect_later();
@@ -114,22 +117,51 @@ Result<Protocol::endpoint> SocketChardev::endpoint() const {
     return Protocol::endpoint(results.begin()->endpoint());
 }
 
+bool SocketChardev::bind_and_listen(const Protocol::endpoint& ep, bool dual_stack,
+                                    boost::system::error_code* err) {
+    boost::system::error_code& ec = *err;
+    ec.clear();
+    m_acceptor.open(ep.protocol(), ec);
+    if (!ec && m_opts.path.empty()) m_acceptor.set_option(asio::socket_base::reuse_address(true));
+    if (!ec && dual_stack) {
+        int off = 0; // IPv4 clients too, as v4-mapped addresses
+        if (::setsockopt(m_acceptor.native_handle(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off))
+            ec.assign(errno, boost::system::system_category());
+    }
+    if (!ec) m_acceptor.bind(ep, ec);
+    if (!ec) m_acceptor.listen(1, ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        m_acceptor.close(ignored);
+    }
+    return !ec;
+}
+
 Status SocketChardev::listen() {
+    boost::system::error_code ec;
+    if (m_opts.path.empty() && m_opts.host.empty()) {
+        // No host: every address, IPv4 and IPv6, as QEMU listens. One
+        // dual-stack socket serves both; a host without IPv6 gets IPv4 only.
+        asio::ip::tcp::resolver resolver(main_loop_context());
+        auto any6 = resolver.resolve(
+            "::", m_opts.port,
+            asio::ip::resolver_base::passive | asio::ip::resolver_base::numeric_host, ec);
+        if (!ec && !any6.empty()) {
+            if (bind_and_listen(Protocol::endpoint(any6.begin()->endpoint()), true, &ec)) return {};
+            if (ec == asio::error::address_in_use)
+                return make_error("Failed to find an available port: {}",
+                                  std::strerror(ec.value()));
+        }
+    }
     auto ep = endpoint();
     if (!ep) return ep.take_error();
-    boost::system::error_code ec;
-    m_acceptor.open(ep->protocol(), ec);
-    if (!ec && m_opts.path.empty()) m_acceptor.set_option(asio::socket_base::reuse_address(true));
     if (!m_opts.path.empty()) ::unlink(m_opts.path.c_str()); // a stale socket from an earlier run
-    if (!ec) m_acceptor.bind(*ep, ec);
-    if (ec) {
+    if (!bind_and_listen(*ep, false, &ec)) {
         if (!m_opts.path.empty())
             return make_error("Failed to bind socket to {}: {}", m_opts.path,
                               std::strerror(ec.value()));
         return make_error("Failed to find an available port: {}", std::strerror(ec.value()));
     }
-    m_acceptor.listen(1, ec);
-    if (ec) return make_error("Failed to listen on socket: {}", std::strerror(ec.value()));
     return {};
 }
 
@@ -304,7 +336,8 @@ void SocketChardev::accept_input() {
 
 void SocketChardev::write(const uint8_t* buf, size_t len) {
     if (!m_connected) return; // nobody to tell: dropped, as on QEMU
-    size_t room = kMaxBuffered - std::min(kMaxBuffered, m_out.size());
+    size_t limit = m_frontend.lossless ? SIZE_MAX : kMaxBuffered;
+    size_t room = limit - std::min(limit, m_out.size());
     if (len > room) {
         if (m_dropped == 0)
             qemu_log_mask(LOG_UNIMP, "chardev {}: the client is not reading; output dropped",

@@ -38,6 +38,10 @@ struct CharFrontend {
     std::function<size_t()> can_receive;
     std::function<void(const uint8_t*, size_t)> receive;
     std::function<void(ChrEvent)> event;
+    // A protocol (QMP, qtest, gdb, the monitor): its output is never dropped,
+    // as QEMU's qemu_chr_fe_write_all; a socket buffers whatever the client
+    // has not read yet. A UART's output may be dropped when nobody reads.
+    bool lossless = false;
 };
 
 class Chardev {

@@ -153,6 +153,7 @@ Monitor::Monitor(Chardev* chr) : m_chr(chr) {
         .can_receive = [] { return size_t(4096); },
         .receive = [this](const uint8_t* buf, size_t len) { receive(buf, len); },
         .event = [this](ChrEvent e) { event(e); },
+        .lossless = true,
     });
 }
 

@@ -33,6 +33,7 @@ GdbServer::GdbServer(Chardev* chr, CpuDebug* cpu)
         .can_receive = [] { return kMaxPacket; },
         .receive = [this](const uint8_t* buf, size_t len) { receive(buf, len); },
         .event = [this](ChrEvent e) { event(e); },
+        .lossless = true,
     });
     m_cpu->set_stop_handler([this](const DebugStop& stop) {
         uint64_t generation = m_generation.load();

@@ -25,6 +25,7 @@ public:
             .can_receive = [] { return size_t(4096); },
             .receive = [this](const uint8_t* buf, size_t len) { receive(buf, len); },
             .event = [this](ChrEvent e) { event(e); },
+            .lossless = true,
         });
     }
 

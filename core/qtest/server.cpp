@@ -230,6 +230,7 @@ Status qtest_server_init(Chardev* chr, std::string_view log) {
         .can_receive = [] { return size_t(4096); },
         .receive = [](const uint8_t* buf, size_t len) { g_server->receive(buf, len); },
         .event = [](ChrEvent e) { g_server->event(e); },
+        .lossless = true,
     });
     return {};
 }

@@ -96,6 +96,13 @@ public:
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         return connect_retry(AF_INET, reinterpret_cast<sockaddr*>(&sa), sizeof sa, timeout);
     }
+    static Conn tcp6(int port, std::chrono::milliseconds timeout = 5s) {
+        sockaddr_in6 sa{};
+        sa.sin6_family = AF_INET6;
+        sa.sin6_port = htons(static_cast<uint16_t>(port));
+        sa.sin6_addr = in6addr_loopback;
+        return connect_retry(AF_INET6, reinterpret_cast<sockaddr*>(&sa), sizeof sa, timeout);
+    }
     static Conn unix_path(const std::string& path, std::chrono::milliseconds timeout = 5s) {
         sockaddr_un sa{};
         sa.sun_family = AF_UNIX;

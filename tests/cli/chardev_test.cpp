@@ -173,6 +173,22 @@ TEST_F(CliChardev, SerialTcpServerWaitsForClient) {
     EXPECT_EQ(p.err(), line);
 }
 
+// Without a host, a server listens on every address, IPv6 too, as QEMU's.
+TEST_F(CliChardev, TcpServerWithoutHostTakesIpv6Clients) {
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    if (probe < 0) GTEST_SKIP() << "no IPv6 on this host";
+    ::close(probe);
+    int port = free_tcp_port();
+    std::string spec = "tcp::" + std::to_string(port) + ",server=on,wait=on";
+    BackgroundProcess p(kBinary, guest_args(kHello) +
+                                     std::vector<std::string>{"-nographic", "-serial", spec});
+    ASSERT_TRUE(p.wait_for_err("QEMU waiting for connection", 5s)) << p.err();
+    Conn c = Conn::tcp6(port);
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c.read_to_eof(5s), kHelloLine);
+    EXPECT_EQ(p.wait(5s), 0);
+}
+
 // wait=off: the guest runs at once; what it says before a client comes is
 // lost (as on QEMU); a client then talks to it.
 TEST_F(CliChardev, SerialUnixServerNoWait) {

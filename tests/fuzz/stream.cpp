@@ -134,19 +134,19 @@ bool is_double_row(const InsnDesc& d) {
     return ((d.match >> 25) & 3) == 1;
 }
 
-// The rows we draw from: those of Unicorn's extensions, but not the CSR and
-// privileged instructions (CSRs are drawn apart; mret, sret and wfi change
-// the privilege or stop the hart, which is beyond this fuzzer).
+// The rows we draw from: everything but the CSR and privileged
+// instructions (CSRs are drawn apart; mret, sret and wfi change the
+// privilege or stop the hart, which is beyond this fuzzer).
 const std::vector<const InsnDesc*>& rows() {
     static const std::vector<const InsnDesc*> all = [] {
         std::vector<const InsnDesc*> v;
         for (auto table : riscv::insn_tables()) {
             for (const InsnDesc& d : table) {
-                if (d.ext && !(d.ext & kUnicornExts)) continue;
                 std::string_view n = d.name;
                 if (n.starts_with("csr") || n == "mret" || n == "sret" || n == "wfi" ||
                     n == "ecall" || n == "ebreak")
                     continue;
+                if (d.ext != 0 && (d.ext & kUnicornExts) == 0) continue;
                 v.push_back(&d);
             }
         }
@@ -167,6 +167,8 @@ Insn from_row(Rng& r, const InsnDesc& d, bool dirty) {
     bool rd_double = n == "fcvt.s.d" ? false : n == "fcvt.d.s" ? true : dbl;
     switch (d.format) {
     case Format::R:
+    case Format::R1:
+    case Format::I_RNUM:
     case Format::I:
     case Format::I_SHIFT:
     case Format::I_SHIFTW:

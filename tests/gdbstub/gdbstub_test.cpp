@@ -288,19 +288,21 @@ TEST_F(GdbStubTest, BreakpointsWatchpointsAndInterrupt) {
     EXPECT_EQ(wait_for_stop(), "$T05thread:p01.01;#06");
     EXPECT_EQ(reply("p20"), "0000008000000000");
     EXPECT_EQ(send("z0,80000000,4"), "+$OK#9a");
-    // A write watchpoint: the stop comes after the store, at the next instruction.
+    // A write watchpoint: the stop comes before the store, at the store, as
+    // on QEMU (gdb removes the watchpoint and steps over it itself).
     EXPECT_EQ(send("Z2,80001008,8"), "+$OK#9a");
     EXPECT_EQ(send("vCont;c:p1.1"), "+");
     EXPECT_EQ(wait_for_stop(), gdb::rsp_frame("T05thread:p01.01;watch:0000000080001008;"));
-    EXPECT_EQ(reply("p20"), "0800008000000000");
-    EXPECT_EQ(reply("m80001008,8"), "0000000000000000") << "the store was done";
+    EXPECT_EQ(reply("p20"), "0400008000000000");
+    EXPECT_EQ(reply("m80001008,8"), "ffffffffffffffff") << "the store is not done yet";
     EXPECT_EQ(send("z2,80001008,8"), "+$OK#9a");
     // A read watchpoint on the ld.
     EXPECT_EQ(send("Z3,80001010,8"), "+$OK#9a");
     EXPECT_EQ(send("vCont;c:p1.1"), "+");
     std::string stop = wait_for_stop();
     EXPECT_TRUE(stop.starts_with("$T05thread:p01.01;rwatch:0000000080001010;#")) << stop;
-    EXPECT_EQ(reply("p20"), "0c00008000000000");
+    EXPECT_EQ(reply("p20"), "0800008000000000");
+    EXPECT_EQ(reply("m80001008,8"), "0000000000000000") << "the store was done on the way";
     EXPECT_EQ(send("z3,80001010,8"), "+$OK#9a");
     // The `j .` loop runs, decoded and chained to itself; Ctrl-C stops it.
     EXPECT_EQ(send("vCont;c:p1.1"), "+");

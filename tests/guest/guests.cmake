@@ -9,6 +9,10 @@ add_guest_asm(rv64fd asm/rv64fd.S)
 add_guest_c(zfh c/zfh.c MARCH rv64gc_zfh)
 add_guest_c(hello c/hello.c)
 add_guest_c(default-guest c/default-guest.c)
+# ISA extensions.
+add_guest_c(bitmanip c/bitmanip.c MARCH rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zknd_zkne_zknh)
+add_guest_c(zicond c/zicond.c)
+add_guest_c(ext-gating c/ext-gating.c MARCH rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zknd_zkne_zknh)
 # Privileged architecture.
 add_guest_c(traps c/traps.c)
 add_guest_c(amo-faults c/amo-faults.c)
@@ -29,6 +33,7 @@ add_guest_c(strng-escape c/strng-escape.c)
 add_guest_c(echo c/echo.c)
 # Debugged by the gdb tests (tests/gdbstub).
 add_guest_c(gdb-target c/gdb-target.c)
+add_guest_c(gdb-paging c/gdb-paging.c)
 # Benchmark workloads (scripts/bench).
 add_guest_asm(bench-trivial asm/bench-trivial.S)
 add_guest_c(bench-compute c/bench-compute.c)

@@ -2,13 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <thread>
 
 namespace mq::test {
@@ -74,20 +79,58 @@ const std::string& miniqemu_binary() {
     return path;
 }
 
+namespace {
+
+int listen_unix(const std::string& path) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (fd < 0 || path.size() >= sizeof addr.sun_path) return -1;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 1) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int accept_within(int listen_fd, std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return -1;
+        pollfd pfd{listen_fd, POLLIN, 0};
+        int r = poll(&pfd, 1, static_cast<int>(left.count()));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        return accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    }
+}
+
+} // namespace
+
 QTestState::QTestState(const std::string& binary, const std::vector<std::string>& args) {
-    int to[2], from[2];
-    if (pipe(to) || pipe(from)) {
-        ADD_FAILURE() << "pipe failed";
+    signal(SIGPIPE, SIG_IGN);
+    char tmpl[] = "/tmp/mq-qtest-XXXXXX";
+    if (!mkdtemp(tmpl)) {
+        ADD_FAILURE() << "mkdtemp failed";
         return;
     }
-    std::vector<std::string> argv_s{binary, "-qtest", "stdio", "-qtest-log", "none"};
+    m_dir = tmpl;
+    std::string qtest_path = m_dir + "/qtest.sock", qmp_path = m_dir + "/qmp.sock";
+    int qtest_listen = listen_unix(qtest_path), qmp_listen = listen_unix(qmp_path);
+    if (qtest_listen < 0 || qmp_listen < 0) {
+        ADD_FAILURE() << "cannot listen on " << m_dir;
+        return;
+    }
+    std::vector<std::string> argv_s{binary, "-qtest", "unix:" + qtest_path, "-qtest-log",
+                                    "none", "-qmp",   "unix:" + qmp_path};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     m_pid = fork();
     if (m_pid == 0) {
-        dup2(to[0], 0);
-        dup2(from[1], 1);
-        for (int fd : {to[0], to[1], from[0], from[1]})
-            close(fd);
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
         std::vector<char*> argv;
         for (auto& a : argv_s)
             argv.push_back(a.data());
@@ -95,15 +138,63 @@ QTestState::QTestState(const std::string& binary, const std::vector<std::string>
         execv(binary.c_str(), argv.data());
         _exit(127);
     }
-    close(to[0]);
-    close(from[1]);
-    m_to_server = to[1];
-    m_from_server = from[0];
-    signal(SIGPIPE, SIG_IGN);
+    if (!connect_sockets(qtest_listen, qmp_listen)) ADD_FAILURE() << "miniqemu did not connect";
+    close(qtest_listen);
+    close(qmp_listen);
+}
+
+bool QTestState::connect_sockets(int qtest_listen, int qmp_listen) {
+    auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
+    m_to_server = m_from_server = accept_within(qtest_listen, deadline);
+    m_qmp = accept_within(qmp_listen, deadline);
+    if (m_from_server < 0 || m_qmp < 0) return false;
+    // The greeting, then capabilities negotiation.
+    std::string greeting;
+    if (!read_line_from(m_qmp, m_qmp_inbuf, &greeting, deadline)) return false;
+    auto hello = nlohmann::json::parse(greeting, nullptr, false);
+    if (!hello.contains("QMP")) {
+        ADD_FAILURE() << "QMP greeting: " << greeting;
+        return false;
+    }
+    auto reply = qmp({{"execute", "qmp_capabilities"}});
+    return reply.contains("return");
+}
+
+nlohmann::json QTestState::qmp(const nlohmann::json& command) {
+    std::string text = command.dump() + "\n";
+    if (::write(m_qmp, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        ADD_FAILURE() << "QMP write failed";
+        return nlohmann::json::object();
+    }
+    auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
+    std::string line;
+    while (read_line_from(m_qmp, m_qmp_inbuf, &line, deadline)) {
+        auto msg = nlohmann::json::parse(line, nullptr, false);
+        if (msg.is_object() && msg.contains("event")) {
+            m_qmp_events.push_back(msg);
+            continue;
+        }
+        return msg;
+    }
+    ADD_FAILURE() << "no QMP reply to " << command.dump();
+    return nlohmann::json::object();
 }
 
 QTestState::~QTestState() {
+    // Ends the process the way QEMU's libqtest does: quit over QMP.
+    if (m_qmp >= 0 && alive()) {
+        std::string quit = "{\"execute\": \"quit\"}\n";
+        [[maybe_unused]] ssize_t n = ::write(m_qmp, quit.data(), quit.size());
+        for (int i = 0; i < 200 && m_pid > 0; i++) {
+            if (waitpid(m_pid, nullptr, WNOHANG) == m_pid)
+                m_pid = -1;
+            else
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    if (m_qmp >= 0) close(m_qmp);
     if (m_to_server >= 0) close(m_to_server);
+    m_from_server = -1;
     if (m_pid > 0) {
         kill(m_pid, SIGTERM);
         for (int i = 0; i < 200; i++) {
@@ -118,7 +209,7 @@ QTestState::~QTestState() {
             waitpid(m_pid, nullptr, 0);
         }
     }
-    if (m_from_server >= 0) close(m_from_server);
+    if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
 }
 
 bool QTestState::alive() const { return m_pid > 0 && kill(m_pid, 0) == 0; }
@@ -135,26 +226,27 @@ void QTestState::send_raw(std::string_view bytes) {
     }
 }
 
-bool QTestState::read_line(std::string* line, std::chrono::steady_clock::time_point deadline) {
+bool QTestState::read_line_from(int fd, std::string& inbuf, std::string* line,
+                                std::chrono::steady_clock::time_point deadline) {
     for (;;) {
-        size_t nl = m_inbuf.find('\n');
+        size_t nl = inbuf.find('\n');
         if (nl != std::string::npos) {
-            *line = m_inbuf.substr(0, nl);
-            m_inbuf.erase(0, nl + 1);
+            *line = inbuf.substr(0, nl);
+            inbuf.erase(0, nl + 1);
             return true;
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return false;
-        pollfd pfd{m_from_server, POLLIN, 0};
+        pollfd pfd{fd, POLLIN, 0};
         int r = poll(&pfd, 1, static_cast<int>(left.count()));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return false;
         char buf[65536];
-        ssize_t n = ::read(m_from_server, buf, sizeof buf);
+        ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false; // end of stream
-        m_inbuf.append(buf, static_cast<size_t>(n));
+        inbuf.append(buf, static_cast<size_t>(n));
     }
 }
 

@@ -1,13 +1,18 @@
-// A qtest client in the spirit of QEMU's tests/qtest/libqtest.c: it starts
-// the miniqemu binary with `-qtest`, speaks the protocol line by line, and
-// keeps the level of every intercepted interrupt line from the `IRQ raise N`
-// / `IRQ lower N` lines that arrive between replies.
+// A qtest client in the spirit of QEMU's tests/qtest/libqtest.c: it listens
+// on two unix sockets, starts the miniqemu binary with `-qtest unix:...` and
+// `-qmp unix:...` pointing at them (the emulator connects as a client, as
+// QEMU does to libqtest), and speaks both protocols: qtest line by line,
+// keeping the level of every intercepted interrupt line from the
+// `IRQ raise N` / `IRQ lower N` lines that arrive between replies, and QMP
+// (capabilities negotiated; events collected on the way).
 //
 // The typed helpers (readl, clock_step, ...) expect `OK` and record a gtest
 // failure otherwise; command() returns the raw reply for tests of the
 // protocol itself. Every wait is bounded: a server that does not answer
 // fails the test instead of hanging it.
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <sys/types.h>
 
@@ -23,13 +28,19 @@ namespace mq::test {
 
 class QTestState {
 public:
-    // Starts `binary` with `-qtest stdio -qtest-log none` and `args`.
+    // Starts `binary` with `-qtest unix:... -qtest-log none -qmp unix:...`
+    // and `args`.
     QTestState(const std::string& binary, const std::vector<std::string>& args);
     ~QTestState(); // ends the process (SIGTERM, then SIGKILL)
     QTestState(const QTestState&) = delete;
     QTestState& operator=(const QTestState&) = delete;
 
     bool alive() const;
+
+    // QMP: sends `command` and returns its reply (events on the way are
+    // kept for take_qmp_events()). An empty object on timeout.
+    nlohmann::json qmp(const nlohmann::json& command);
+    std::vector<nlohmann::json> take_qmp_events() { return std::exchange(m_qmp_events, {}); }
 
     // Sends `line` plus a newline and returns the reply (IRQ lines are
     // consumed on the way). Empty on timeout or end of stream.
@@ -87,13 +98,22 @@ private:
     // The reply to `line`, which must start with "OK"; returns what follows.
     std::string expect_ok(const std::string& line);
     // One line from the server, or empty when `deadline` passes.
-    bool read_line(std::string* line, std::chrono::steady_clock::time_point deadline);
+    bool read_line(std::string* line, std::chrono::steady_clock::time_point deadline) {
+        return read_line_from(m_from_server, m_inbuf, line, deadline);
+    }
+    static bool read_line_from(int fd, std::string& buf, std::string* line,
+                               std::chrono::steady_clock::time_point deadline);
+    bool connect_sockets(int qtest_listen, int qmp_listen);
     void handle_irq_line(const std::string& line);
 
     pid_t m_pid = -1;
     int m_to_server = -1;
     int m_from_server = -1;
     std::string m_inbuf;
+    int m_qmp = -1;
+    std::string m_qmp_inbuf;
+    std::vector<nlohmann::json> m_qmp_events;
+    std::string m_dir; // holds the two sockets
     std::map<int, bool> m_irq_level;
     std::vector<std::string> m_irq_lines;
 };

@@ -178,6 +178,30 @@ TEST_F(ProtocolQtest, Clock) {
     EXPECT_EQ(m_qts.readq(0x0200bff8), 50'000'000u) << "mtime follows, at 10 MHz";
 }
 
+// Both protocols on one machine, as QEMU's qtest tests use them: QMP sees
+// what qtest did (edu's registers through qom and query-pci), and qtest sees
+// what QMP did (a device removed stops answering).
+TEST_F(ProtocolQtest, QmpBesideQtest) {
+    auto status = m_qts.qmp({{"execute", "query-status"}});
+    EXPECT_EQ(status["return"]["status"], "running") << status.dump();
+    auto edu = m_qts.qmp(
+        {{"execute", "qom-get"},
+         {"arguments", {{"path", "/machine/peripheral/edu1"}, {"property", "realized"}}}});
+    EXPECT_EQ(edu["return"], true) << edu.dump();
+    auto bad = m_qts.qmp(
+        {{"execute", "qom-get"}, {"arguments", {{"path", "/nosuch"}, {"property", "realized"}}}});
+    EXPECT_EQ(bad["error"]["class"], "DeviceNotFound") << bad.dump();
+    // qtest's clock moves the virtual clock that QMP's stop/cont do not touch.
+    EXPECT_TRUE(m_qts.qmp({{"execute", "stop"}}).contains("return"));
+    EXPECT_EQ(m_qts.clock_step(1000), 1000);
+    EXPECT_TRUE(m_qts.qmp({{"execute", "cont"}}).contains("return"));
+    auto events = m_qts.take_qmp_events();
+    ASSERT_EQ(events.size(), 2u) << nlohmann::json(events).dump();
+    EXPECT_EQ(events[0]["event"], "STOP");
+    EXPECT_EQ(events[1]["event"], "RESUME");
+    expect_alive();
+}
+
 TEST_F(ProtocolQtest, InterceptThePlicInputs) {
     m_qts.irq_intercept_in(kVirtPlicPath);
     EXPECT_EQ(m_qts.command(std::string("irq_intercept_in ") + kVirtPlicPath), "OK")

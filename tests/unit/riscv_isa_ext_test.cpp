@@ -51,6 +51,22 @@ TEST(RiscvIsaExt, ValidationUsesQemusWording) {
     EXPECT_EQ(isa_validate(cfg).error().message, "F extension requires Zicsr");
 }
 
+// The default rv64 has QEMU's default bit manipulation (and Zicond); the
+// scalar crypto is off by default, as in QEMU, and on in max.
+TEST(RiscvIsaExt, DefaultHasBitmanipAndMaxHasCrypto) {
+    IsaExts bitmanip = ext_bits(Ext::Zba, Ext::Zbb, Ext::Zbc, Ext::Zbs, Ext::Zicond);
+    IsaExts crypto = ext_bits(Ext::Zbkb, Ext::Zbkc, Ext::Zbkx, Ext::Zknd, Ext::Zkne, Ext::Zknh,
+                              Ext::Zkr, Ext::Zkt);
+    EXPECT_EQ(isa_default_exts() & bitmanip, bitmanip);
+    EXPECT_EQ(isa_default_exts() & crypto, 0u);
+    EXPECT_EQ(isa_max_exts() & (bitmanip | crypto), bitmanip | crypto);
+    IsaConfig cfg;
+    cfg.exts |= crypto;
+    EXPECT_TRUE(isa_validate(cfg).ok());
+    cfg.exts &= ~ext_bits(Ext::F, Ext::D, Ext::Zicntr, Ext::Zicsr);
+    EXPECT_EQ(isa_validate(cfg).error().message, "zkr requires zicsr");
+}
+
 TEST(RiscvIsaExt, DisabledExtensionDecodesAsIllegal) {
     test::HartHarness t;
     uint32_t mul_a0 = mul(a0, a1, a2);

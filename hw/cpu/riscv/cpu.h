@@ -4,10 +4,12 @@
 // The architectural state is plain data (struct Hart). What the hart does
 // lives in separate files:
 //   insn-table.cpp  every instruction: one table row and its meaning
+//                   (and insn-table-fp/-bitmanip/-crypto.cpp: F and D; Zb*
+//                   and Zicond; scalar crypto)
 //   decode.cpp      the table turned into a decoder; RVC expansion; in_asm
 //   exec.cpp        the block cache and the execution loop
 //   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
-//   csr.cpp         the CSRs, one table row each
+//   csr.cpp         the CSRs, one table row each (csr-zkr.cpp: seed, mseccfg)
 //   trap.cpp        exceptions, interrupts, xRET
 //   fpu.cpp         F and D arithmetic with IEEE flags (host FPU, or fpu-soft.h)
 //   fpu-half.cpp    half-precision arithmetic (Zfh), in software (fpu-soft.h)
@@ -134,8 +136,8 @@ struct Block {
 // Why a hart stopped for the debugger (gdb-target.cpp).
 enum class DebugStopKind : uint8_t { None, Breakpoint, Step, Watchpoint };
 
-// Not a RISC-V cause: a load or store hit a watchpoint. The instruction is
-// then run again alone, unwatched, and the hart stops after it (as QEMU does).
+// Not a RISC-V cause: a load or store hit a watchpoint. The hart stops at
+// the instruction, before the access (as QEMU's stub does).
 inline constexpr uint64_t EXCP_DEBUG_WATCH = 0x10000;
 
 // Bumped whenever a translation may have changed (TLB flushes), and when
@@ -189,6 +191,7 @@ struct Hart {
     uint64_t satp = 0;
     uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
     uint64_t menvcfg = 0, senvcfg = 0;
+    uint64_t mseccfg = 0;                         // Zkr: USEED, SSEED (csr-zkr.cpp)
     int64_t cycle_offset = 0, instret_offset = 0; // guest writes to the counters
     uint32_t fflags = 0, frm = 0;
     // What this hart implements (-cpu): the decoder's enabled rows, misa.
@@ -214,7 +217,6 @@ struct Hart {
     // --- the debugger (gdb-target.cpp); set only while the vCPU thread is stopped ---
     struct Debug {
         bool step = false;   // run one instruction with interrupts held off, then stop
-        bool replay = false; // a watchpoint fired: redo the instruction unwatched, then stop
         bool frozen = false; // stays stopped while the other harts run
         DebugStopKind stop = DebugStopKind::None;
         uint64_t watch_addr = 0; // the watchpoint that fired
@@ -334,7 +336,10 @@ uint64_t hart_sret(Hart& h);
 
 // csr.cpp
 enum class CsrResult { Ok, Illegal };
-CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value);
+// Whether the instruction that reads also writes: Zkr's seed must be
+// accessed with a read-write instruction, a read alone is illegal.
+enum class CsrAccess : uint8_t { ReadWrite, ReadOnly };
+CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value, CsrAccess access = CsrAccess::ReadWrite);
 CsrResult csr_write(Hart& h, unsigned csr, uint64_t value);
 // The value csrrs/csrrc set or clear bits in: the read value, except for
 // mip's SEIP, where only the software-writable bit takes part.

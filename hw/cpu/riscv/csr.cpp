@@ -256,13 +256,16 @@ bool accessible(const Hart& h, const CsrDef* d, unsigned csr) {
 uint64_t csr_instret_now(const Hart& h) { return h.instret; }
 
 const std::vector<std::span<const CsrDef>>& csr_tables() {
-    static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr, kHpm};
+    static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr, kHpm,
+                                                                csr_table_zkr()};
     return tables;
 }
 
-CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value) {
+CsrResult csr_read(Hart& h, unsigned csr, uint64_t* value, CsrAccess access) {
     const CsrDef* d = lookup().by_num[csr & 0xfff];
     if (!accessible(h, d, csr)) return CsrResult::Illegal;
+    if (access == CsrAccess::ReadOnly && d->min_access == CsrAccess::ReadWrite)
+        return CsrResult::Illegal;
     *value = d->read(h);
     return CsrResult::Ok;
 }

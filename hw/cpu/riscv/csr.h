@@ -24,12 +24,17 @@ struct CsrDef {
     // The extensions that provide it (any one); 0: always there. A CSR of a
     // disabled extension does not exist.
     IsaExts ext = 0;
+    // Reading it without writing (csrrs/csrrc with x0) is illegal: seed.
+    CsrAccess min_access = CsrAccess::ReadOnly;
 };
 
 // Every table of CSRs, in order: a later row for the same number replaces
 // an earlier one (an extension's full counter replaces the base's
 // read-as-zero one). Add an extension's table to the list in csr.cpp.
 const std::vector<std::span<const CsrDef>>& csr_tables();
+
+// Zkr's seed and mseccfg (csr-zkr.cpp).
+std::span<const CsrDef> csr_table_zkr();
 
 // The counters as the base CSRs read them (csr.cpp).
 uint64_t csr_instret_now(const Hart& h);

@@ -38,8 +38,12 @@ const InsnDesc* find_desc(uint32_t raw, IsaExts enabled) {
 } // namespace
 
 const std::vector<std::span<const InsnDesc>>& insn_tables() {
+    // Order matters where a row is a special case of another (zext.h is packw
+    // with rs2 = x0): the decoder takes the first enabled row that matches,
+    // so the special case comes first.
     static const std::vector<std::span<const InsnDesc>> tables = {
-        insn_table_integer(), insn_table_fp(), insn_table_zfh()};
+        insn_table_integer(), insn_table_fp(), insn_table_bitmanip(), insn_table_crypto(),
+        insn_table_zfh()};
     return tables;
 }
 
@@ -66,6 +70,7 @@ bool decode32(uint32_t raw, DecodedInsn& out, IsaExts enabled) {
     case Format::F_LOAD: out.imm = imm_i(raw); break;
     case Format::I_SHIFT: out.imm = bits(raw, 25, 20); break;
     case Format::I_SHIFTW: out.imm = bits(raw, 24, 20); break;
+    case Format::I_RNUM: out.imm = bits(raw, 23, 20); break;
     case Format::S:
     case Format::F_STORE: out.imm = imm_s(raw); break;
     case Format::B: out.imm = imm_b(raw); break;
@@ -296,12 +301,14 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
     auto F = [](unsigned r) { return kFNames[r]; };
     switch (d.desc->format) {
     case Format::R: return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), X(d.rs2));
+    case Format::R1: return fmt::format("{} {},{}", n, X(d.rd), X(d.rs1));
     case Format::AMO: return fmt::format("{} {},{},({})", n, X(d.rd), X(d.rs2), X(d.rs1));
     case Format::I:
         if (raw == 0x00000013) return "nop";
         return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), d.imm);
     case Format::I_SHIFT:
-    case Format::I_SHIFTW: return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), d.imm);
+    case Format::I_SHIFTW:
+    case Format::I_RNUM: return fmt::format("{} {},{},{}", n, X(d.rd), X(d.rs1), d.imm);
     case Format::LOAD: return fmt::format("{} {},{}({})", n, X(d.rd), d.imm, X(d.rs1));
     case Format::S: return fmt::format("{} {},{}({})", n, X(d.rs2), d.imm, X(d.rs1));
     case Format::B: return fmt::format("{} {},{},0x{:x}", n, X(d.rs1), X(d.rs2), pc + d.imm);

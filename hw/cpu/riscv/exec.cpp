@@ -313,6 +313,7 @@ void hart_reset(Hart& h) {
     h.satp = 0;
     h.mcounteren = h.scounteren = h.mcountinhibit = 0;
     h.menvcfg = h.senvcfg = 0;
+    h.mseccfg = 0;
     h.fflags = h.frm = 0;
     h.pmpcfg.fill(0);
     h.pmpaddr.fill(0);
@@ -337,9 +338,8 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     // the breakpoint check below, and blocks end before a breakpoint.
     const bool breakpoints = g_debug_breakpoints;
     while (spent() < budget && !stop.load(std::memory_order_relaxed)) {
-        // A debugger's single step (or a watchpoint's replay): one
-        // instruction, interrupts held off.
-        const bool single = h.dbg.step || h.dbg.replay;
+        // A debugger's single step: one instruction, interrupts held off.
+        const bool single = h.dbg.step;
         const bool trace = logging || single;
         if (!single && h.irq_check.load(std::memory_order_acquire)) {
             h.irq_check.store(false, std::memory_order_relaxed);
@@ -401,15 +401,19 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             h.trap_pending = false;
             h.exit_insn = nullptr;
             if (h.trap_cause == EXCP_DEBUG_WATCH) {
-                h.dbg.replay = true; // nothing retired: run it again, alone and unwatched
-                continue;
+                // Stopped before the access, at the instruction, as QEMU's
+                // stub stops: gdb (for which RISC-V watchpoints are not
+                // steppable) removes the watchpoint and steps over it itself.
+                h.dbg.stop = DebugStopKind::Watchpoint;
+                h.dbg.step = false;
+                break;
             }
             hart_take_trap(h, h.trap_cause, h.trap_tval, false);
             traps++;
         }
         if (single) {
-            h.dbg.stop = h.dbg.replay ? DebugStopKind::Watchpoint : DebugStopKind::Step;
-            h.dbg.step = h.dbg.replay = false;
+            h.dbg.stop = DebugStopKind::Step;
+            h.dbg.step = false;
             break;
         }
     }

@@ -21,19 +21,7 @@ using i128 = __int128;
 
 constexpr u64 sx32(u64 v) { return static_cast<u64>(static_cast<i64>(static_cast<i32>(v))); }
 
-// --- handler shapes ---
-
-template <auto F>
-const DecodedInsn* op_rr(Hart& h, const DecodedInsn* i) {
-    h.x.set(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
-    return next_insn(h, i);
-}
-
-template <auto F>
-const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
-    h.x.set(i->rd, F(h.x[i->rs1], static_cast<u64>(i->imm)));
-    return next_insn(h, i);
-}
+// --- handler shapes (op_rr and op_ri are in insn-table.h) ---
 
 // Without C, a jump must land on a 4-byte boundary, or it faults at the jump.
 [[gnu::noinline]] const DecodedInsn* jump_misaligned(Hart& h, const DecodedInsn* i, u64 target) {
@@ -235,7 +223,9 @@ const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
     bool do_read = Op != CsrOp::Write || i->rd != 0;
     bool do_write = Op == CsrOp::Write || i->rs1 != 0;
     u64 old = 0;
-    if (do_read && csr_read(h, i->csr, &old) != CsrResult::Ok) return illegal();
+    if (do_read && csr_read(h, i->csr, &old,
+                            do_write ? CsrAccess::ReadWrite : CsrAccess::ReadOnly) != CsrResult::Ok)
+        return illegal();
     if (do_write) {
         u64 base = old;
         if (Op != CsrOp::Write && csr_read_modify_base(h, i->csr, &base) != CsrResult::Ok)

@@ -43,8 +43,27 @@ consteval std::array<InsnDesc, (N + ...)> concat(const std::array<InsnDesc, N>&.
     return out;
 }
 
+// The common handler shapes: rd = F(rs1, rs2), and rd = F(rs1, imm) (the
+// immediate, shift amount or rnum the row's format extracts).
+template <auto F>
+const DecodedInsn* op_rr(Hart& h, const DecodedInsn* i) {
+    h.x.set(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
+    return next_insn(h, i);
+}
+
+template <auto F>
+const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
+    h.x.set(i->rd, F(h.x[i->rs1], static_cast<uint64_t>(i->imm)));
+    return next_insn(h, i);
+}
+
 std::span<const InsnDesc> insn_table_integer();
 std::span<const InsnDesc> insn_table_fp();
+// Zba, Zbb, Zbc, Zbs and Zicond, with the rows Zbkb/Zbkc share with them.
+std::span<const InsnDesc> insn_table_bitmanip();
+// Zbkb's and Zbkx's own rows, Zknd, Zkne and Zknh (RV64).
+std::span<const InsnDesc> insn_table_crypto();
+// Zfhmin's and Zfh's rows (half precision).
 std::span<const InsnDesc> insn_table_zfh();
 
 } // namespace mq::riscv

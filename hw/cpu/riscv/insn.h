@@ -33,6 +33,8 @@ using InsnHandler = const DecodedInsn* (*)(Hart& h, const DecodedInsn* i);
 // Operand formats: how fields are extracted, and how they print.
 enum class Format : uint8_t {
     R,        // rd, rs1, rs2
+    R1,       // rd, rs1                  clz, rev8, sha256sum0 (rs2 is part of the opcode)
+    I_RNUM,   // rd, rs1, rnum[3:0]       aes64ks1i
     I,        // rd, rs1, imm[11:0]
     I_SHIFT,  // rd, rs1, shamt[5:0]
     I_SHIFTW, // rd, rs1, shamt[4:0]

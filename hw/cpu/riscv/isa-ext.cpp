@@ -22,7 +22,7 @@ constexpr std::array<ExtInfo, static_cast<size_t>(Ext::Count)> kExts = {{
     {Ext::Zicbom,     "zicbom",      nullptr,      false, false, "cache-block management"},
     {Ext::Zicbop,     "zicbop",      nullptr,      false, false, "cache-block prefetch hints"},
     {Ext::Zicboz,     "zicboz",      nullptr,      false, false, "cache-block zero"},
-    {Ext::Zicond,     "zicond",      nullptr,      false, false, "integer conditional operations"},
+    {Ext::Zicond,     "zicond",      nullptr,      true,  true,  "integer conditional operations"},
     {Ext::Zicntr,     "zicntr",      nullptr,      true,  true,  "base counters (cycle, time, instret)"},
     {Ext::Zicsr,      "zicsr",       "Zicsr",      true,  true,  "CSR instructions"},
     {Ext::Zifencei,   "zifencei",    "Zifencei",   true,  true,  "instruction-fetch fence"},
@@ -32,18 +32,18 @@ constexpr std::array<ExtInfo, static_cast<size_t>(Ext::Count)> kExts = {{
     {Ext::Zfa,        "zfa",         nullptr,      false, false, "additional floating-point instructions"},
     {Ext::Zfh,        "zfh",         "Zfh",        true,  true,  "half-precision floating point"},
     {Ext::Zfhmin,     "zfhmin",      "Zfhmin",     true,  true,  "minimal half-precision conversions"},
-    {Ext::Zba,        "zba",         nullptr,      false, false, "address generation"},
-    {Ext::Zbb,        "zbb",         nullptr,      false, false, "basic bit manipulation"},
-    {Ext::Zbc,        "zbc",         nullptr,      false, false, "carry-less multiplication"},
-    {Ext::Zbkb,       "zbkb",        nullptr,      false, false, "bit manipulation for cryptography"},
-    {Ext::Zbkc,       "zbkc",        nullptr,      false, false, "carry-less multiplication for cryptography"},
-    {Ext::Zbkx,       "zbkx",        nullptr,      false, false, "crossbar permutations"},
-    {Ext::Zbs,        "zbs",         nullptr,      false, false, "single-bit instructions"},
-    {Ext::Zknd,       "zknd",        nullptr,      false, false, "AES decryption"},
-    {Ext::Zkne,       "zkne",        nullptr,      false, false, "AES encryption"},
-    {Ext::Zknh,       "zknh",        nullptr,      false, false, "SHA-2 hash functions"},
-    {Ext::Zkr,        "zkr",         nullptr,      false, false, "entropy source (the seed CSR)"},
-    {Ext::Zkt,        "zkt",         nullptr,      false, false, "data-independent execution latency"},
+    {Ext::Zba,        "zba",         nullptr,      true,  true,  "address generation"},
+    {Ext::Zbb,        "zbb",         nullptr,      true,  true,  "basic bit manipulation"},
+    {Ext::Zbc,        "zbc",         nullptr,      true,  true,  "carry-less multiplication"},
+    {Ext::Zbkb,       "zbkb",        nullptr,      false, true,  "bit manipulation for cryptography"},
+    {Ext::Zbkc,       "zbkc",        nullptr,      false, true,  "carry-less multiplication for cryptography"},
+    {Ext::Zbkx,       "zbkx",        nullptr,      false, true,  "crossbar permutations"},
+    {Ext::Zbs,        "zbs",         nullptr,      true,  true,  "single-bit instructions"},
+    {Ext::Zknd,       "zknd",        nullptr,      false, true,  "AES decryption"},
+    {Ext::Zkne,       "zkne",        nullptr,      false, true,  "AES encryption"},
+    {Ext::Zknh,       "zknh",        nullptr,      false, true,  "SHA-2 hash functions"},
+    {Ext::Zkr,        "zkr",         nullptr,      false, true,  "entropy source (the seed CSR)"},
+    {Ext::Zkt,        "zkt",         nullptr,      false, true,  "data-independent execution latency"},
     {Ext::Sdtrig,     "sdtrig",      nullptr,      false, false, "debug triggers"},
     {Ext::Sscofpmf,   "sscofpmf",    nullptr,      false, false, "counter overflow and mode filtering"},
     {Ext::Sstc,       "sstc",        nullptr,      false, false, "supervisor timer compare (stimecmp)"},
@@ -118,6 +118,8 @@ Status isa_validate(const IsaConfig& cfg) {
         return make_error("Zfa extension requires F extension");
     if (cfg.has(Ext::Zihpm) && !cfg.has(Ext::Zicsr)) return make_error("zihpm requires zicsr");
     if (cfg.has(Ext::Zicntr) && !cfg.has(Ext::Zicsr)) return make_error("zicntr requires zicsr");
+    // seed is a CSR (QEMU 7.2 does not check this one).
+    if (cfg.has(Ext::Zkr) && !cfg.has(Ext::Zicsr)) return make_error("zkr requires zicsr");
     if (cfg.has(Ext::Sstc) && !cfg.has(Ext::S)) return make_error("sstc requires the S extension");
     if (cfg.has(Ext::Zicbom) &&
         (cfg.cbom_blocksize == 0 || (cfg.cbom_blocksize & (cfg.cbom_blocksize - 1)) != 0 ||

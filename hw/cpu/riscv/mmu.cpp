@@ -245,7 +245,7 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
 bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
                  uint64_t* cause) {
     h.mem_fault_va = va;
-    if (g_debug_watchpoints && !h.dbg.replay && debug_watch_check(h, va, size, access)) {
+    if (g_debug_watchpoints && debug_watch_check(h, va, size, access)) {
         *cause = EXCP_DEBUG_WATCH;
         return false;
     }
@@ -326,9 +326,8 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     *cause = 0;
     TlbEntry& e = h.tlb_store[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK)) return reinterpret_cast<uint8_t*>(va + e.addend);
-    if (g_debug_watchpoints && !h.dbg.replay &&
-        (debug_watch_check(h, va, size, Access::Load) ||
-         debug_watch_check(h, va, size, Access::Store))) {
+    if (g_debug_watchpoints && (debug_watch_check(h, va, size, Access::Load) ||
+                                debug_watch_check(h, va, size, Access::Store))) {
         *cause = EXCP_DEBUG_WATCH;
         return nullptr;
     }
