@@ -8,6 +8,9 @@ add_guest_test(rv64a rv64a REFERENCE spike)
 add_guest_test(rv64c rv64c REFERENCE spike)
 add_guest_test(zicsr zicsr REFERENCE spike)
 add_guest_test(rv64fd rv64fd REFERENCE spike)
+# Every half-precision instruction, in every rounding mode; QEMU 7.2 needs
+# Zfh switched on (ours has it by default). zfh.txt is QEMU's output.
+add_guest_test(zfh zfh EXPECT zfh.txt QEMU_ARGS -cpu rv64,Zfh=on)
 add_guest_test(hello hello EXPECT hello.txt)
 # With the default dma_mask, QEMU's edu prints "EDU: clamping DMA ..." on
 # stdout, which we do not (we log a guest error): compare with QEMU only

@@ -5,6 +5,8 @@ add_guest_asm(rv64a asm/rv64a.S)
 add_guest_asm(rv64c asm/rv64c.S)
 add_guest_asm(zicsr asm/zicsr.S)
 add_guest_asm(rv64fd asm/rv64fd.S)
+# Half precision (Zfh), compared with QEMU 7.2.
+add_guest_c(zfh c/zfh.c MARCH rv64gc_zfh)
 add_guest_c(hello c/hello.c)
 add_guest_c(default-guest c/default-guest.c)
 # ISA extensions.

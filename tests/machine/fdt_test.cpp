@@ -106,12 +106,13 @@ std::vector<std::string> isa_lines(const std::string& cpu) {
 TEST(VirtFdt, IsaPropertiesFollowTheCpuOption) {
     if (find_in_path("dtc").empty()) GTEST_SKIP() << "dtc is not installed";
     auto lines = isa_lines("rv64,zihintpause=off,zicntr=off,zba=off,zbb=off,zbc=off,zbs=off,"
-                           "zicond=off,zihpm=off,sscofpmf=off,debug=off");
+                           "zicond=off,zihpm=off,sscofpmf=off,debug=off,zihintntl=off,zfh=off,"
+                           "zfhmin=off");
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa = \"rv64imafdc_zicsr_zifencei\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-base = \"rv64i\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-extensions = "
                                            "\"i\\0m\\0a\\0f\\0d\\0c\\0zicsr\\0zifencei\";"));
-    auto no_fd = isa_lines("rv64,f=off,d=off");
+    auto no_fd = isa_lines("rv64,f=off,d=off,zfh=off,zfhmin=off");
     EXPECT_THAT(no_fd, ::testing::Contains(::testing::StartsWith("riscv,isa = \"rv64imac_")));
     // The default has the bit manipulation; zk adds the crypto bundles.
     EXPECT_THAT(isa_lines("rv64"), ::testing::Contains(::testing::AllOf(

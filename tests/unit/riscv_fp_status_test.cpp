@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,14 @@ TYPED_TEST(RiscvFp, InvalidRoundingModeIsIllegal) {
 // --- mstatus.FS ---
 
 namespace {
+
+// The rows of every floating-point table: F and D, and Zfh.
+std::vector<std::reference_wrapper<const InsnDesc>> fp_rows() {
+    std::vector<std::reference_wrapper<const InsnDesc>> rows;
+    for (auto table : {insn_table_fp(), insn_table_zfh()})
+        rows.insert(rows.end(), table.begin(), table.end());
+    return rows;
+}
 
 bool writes_f_register(Format f) {
     switch (f) {
@@ -66,9 +75,9 @@ uint32_t encoding_of(const InsnDesc& d) {
 } // namespace
 
 TEST(RiscvFpStatus, EveryInstructionIsIllegalWithFsOff) {
-    ASSERT_GE(insn_table_fp().size(), 60u);
+    ASSERT_GE(fp_rows().size(), 94u);
     FpHart fh;
-    for (const InsnDesc& d : insn_table_fp()) {
+    for (const InsnDesc& d : fp_rows()) {
         fh.h.mstatus &= ~kMstatusFs;
         fh.h.x.set(5, test::HartHarness::DATA);
         fh.h.f.fill(0x1234);
@@ -83,13 +92,15 @@ TEST(RiscvFpStatus, EveryInstructionIsIllegalWithFsOff) {
 
 TEST(RiscvFpStatus, WritingFpStateMakesFsDirty) {
     FpHart fh;
-    for (const InsnDesc& d : insn_table_fp()) {
+    for (const InsnDesc& d : fp_rows()) {
         for (uint64_t fs : {FS_INITIAL, FS_CLEAN}) {
             fh.h.mstatus = (fh.h.mstatus & ~kMstatusFs) | fs_bits(fs);
             fh.h.x.set(5, test::HartHarness::DATA);
             // 1.0 in every register: no instruction raises a flag on it.
-            bool single = std::string(d.name).ends_with(".s");
-            fh.h.f.fill(single ? 0xffffffff3f800000ull : 0x3ff0000000000000ull);
+            std::string name = d.name;
+            fh.h.f.fill(name.ends_with(".s")   ? 0xffffffff3f800000ull
+                        : name.ends_with(".h") ? 0xffffffffffff3c00ull
+                                               : 0x3ff0000000000000ull);
             fh.h.fflags = 0;
             fh.t.run({encoding_of(d)});
             ASSERT_FALSE(fh.t.trapped()) << d.name << " mcause " << fh.h.mcause;
@@ -113,7 +124,7 @@ TEST(RiscvFpStatus, WritingFpStateMakesFsDirty) {
 
 TEST(RiscvFpStatus, ReservedRoundingModesInEveryRow) {
     FpHart fh;
-    for (const InsnDesc& d : insn_table_fp()) {
+    for (const InsnDesc& d : fp_rows()) {
         if (!has_rm(d.format)) continue;
         for (uint32_t rm : {5u, 6u})
             fh.expect_illegal(encoding_of(d) | rm << 12);
@@ -135,7 +146,7 @@ TEST(RiscvFpTable, RowsOverlapNeitherEachOtherNorTheIntegerTable) {
         for (const InsnDesc& d : table)
             rows.push_back(&d);
     }
-    for (const InsnDesc& fp : insn_table_fp()) {
+    for (const InsnDesc& fp : fp_rows()) {
         for (const InsnDesc* other : rows) {
             if (other == &fp) continue;
             uint32_t common = fp.mask & other->mask;
@@ -146,7 +157,7 @@ TEST(RiscvFpTable, RowsOverlapNeitherEachOtherNorTheIntegerTable) {
 }
 
 TEST(RiscvFpTable, DecodesAndDisassemblesEveryRow) {
-    for (const InsnDesc& d : insn_table_fp()) {
+    for (const InsnDesc& d : fp_rows()) {
         DecodedInsn out{};
         ASSERT_TRUE(decode32(encoding_of(d), out)) << d.name;
         EXPECT_EQ(out.desc, &d);

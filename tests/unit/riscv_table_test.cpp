@@ -218,6 +218,61 @@ TEST(RiscvTable, SharedRowsNameBothExtensions) {
     EXPECT_EQ(ext_of("czero.eqz"), ext_bit(Ext::Zicond));
 }
 
+// Zfhmin's moves and conversions, and the rest of F's instructions in half
+// precision for Zfh.
+TEST(RiscvTable, HoldsExactlyZfh) {
+    std::set<std::string> want = {"flh",      "fsh",      "fmv.x.h",  "fmv.h.x",
+                                  "fcvt.s.h", "fcvt.h.s", "fcvt.d.h", "fcvt.h.d"};
+    for (const char* op :
+         {"fmadd", "fmsub",  "fnmsub", "fnmadd",  "fadd",   "fsub",   "fmul", "fdiv",
+          "fsqrt", "fsgnj",  "fsgnjn", "fsgnjx",  "fmin",   "fmax",   "feq",  "flt",
+          "fle",   "fclass", "fcvt.w", "fcvt.wu", "fcvt.l", "fcvt.lu"}) {
+        want.insert(fmt::format("{}.h", op));
+    }
+    for (const char* from : {"w", "wu", "l", "lu"})
+        want.insert(fmt::format("fcvt.h.{}", from));
+    std::set<std::string> have, zfhmin;
+    for (const InsnDesc& d : insn_table_zfh()) {
+        have.insert(d.name);
+        EXPECT_NE(d.ext & ext_bit(Ext::Zfh), 0u) << d.name;
+        if (d.ext & ext_bit(Ext::Zfhmin)) zfhmin.insert(d.name);
+    }
+    EXPECT_EQ(have, want);
+    EXPECT_EQ(zfhmin, (std::set<std::string>{"flh", "fsh", "fmv.x.h", "fmv.h.x", "fcvt.s.h",
+                                             "fcvt.h.s", "fcvt.d.h", "fcvt.h.d"}));
+    EXPECT_EQ(disassemble(0x04b57553, 0), "fadd.h fa0,fa0,fa1");
+    EXPECT_EQ(disassemble(0x00251507, 0), "flh fa0,2(a0)");
+    EXPECT_EQ(disassemble(0x44057553, 0), "fcvt.h.s fa0,fa0");
+}
+
+// The hints of Zihintpause and Zihintntl are encodings of fence and add
+// (c.add): they run as those (no-ops) and disassemble by their names.
+TEST(RiscvTable, HintsDisassembleByName) {
+    EXPECT_EQ(name_of(0x0100000f), "fence");
+    EXPECT_EQ(disassemble(0x0100000f, 0), "pause");
+    EXPECT_EQ(disassemble(0x0ff0000f, 0), "fence");
+    EXPECT_EQ(disassemble(0x00200033, 0), "ntl.p1");
+    EXPECT_EQ(disassemble(0x00300033, 0), "ntl.pall");
+    EXPECT_EQ(disassemble(0x00400033, 0), "ntl.s1");
+    EXPECT_EQ(disassemble(0x00500033, 0), "ntl.all");
+    EXPECT_EQ(disassemble(0x00600033, 0), "add zero,zero,t1");
+    EXPECT_EQ(disassemble(0x002000b3, 0), "add ra,zero,sp");
+    EXPECT_EQ(disassemble(0x900a, 0), "c.ntl.p1");
+    EXPECT_EQ(disassemble(0x900e, 0), "c.ntl.pall");
+    EXPECT_EQ(disassemble(0x9012, 0), "c.ntl.s1");
+    EXPECT_EQ(disassemble(0x9016, 0), "c.ntl.all");
+
+    mq::test::HartHarness t;
+    for (unsigned r = 0; r < 32; r++)
+        t.hart.x.set(r, r * 0x1111);
+    t.run({0x0100000f, 0x00200033, 0x00300033, 0x00400033, 0x00500033});
+    EXPECT_FALSE(t.trapped());
+    t.run16({0x900a, 0x900e, 0x9012, 0x9016});
+    EXPECT_FALSE(t.trapped());
+    for (unsigned r = 0; r < 32; r++)
+        EXPECT_EQ(t.hart.x[r], r * 0x1111u) << r;
+}
+
 // The encodings the spec gives (through the test assembler, whose formats
 // are the spec's drawings) decode to the rows they name.
 TEST(RiscvTable, SpecEncodingsDecodeToTheirRows) {

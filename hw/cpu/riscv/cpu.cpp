@@ -236,6 +236,8 @@ std::vector<RISCVCPU*>& cpus_list() {
 Status riscv_cpu_realize(DeviceState& dev) {
     auto& cpu = static_cast<RISCVCPU&>(dev);
     Hart& h = cpu.hart;
+    if (h.isa.has(riscv::Ext::Zfh))
+        h.isa.exts |= riscv::ext_bit(riscv::Ext::Zfhmin); // as QEMU: Zfh includes Zfhmin
     if (auto st = riscv::isa_validate(h.isa); !st) return st;
     h.as = address_space_memory();
     // Local interrupt lines 0..15, numbered as the mip bits.
@@ -309,9 +311,8 @@ void register_riscv_cpu_types() {
     type_register_static(TypeInfo{
         .name = TYPE_RISCV_CPU_MAX,
         .parent = TYPE_RISCV_CPU_BASE64,
-        .instance_init = [](Object& o) {
-            static_cast<RISCVCPU&>(o).hart.isa.exts = riscv::isa_max_exts();
-        },
+        .instance_init =
+            [](Object& o) { static_cast<RISCVCPU&>(o).hart.isa.exts = riscv::isa_max_exts(); },
     });
     cpu_model_register({"rv64", TYPE_RISCV_CPU_BASE64});
     cpu_model_register({"max", TYPE_RISCV_CPU_MAX});

@@ -13,7 +13,9 @@
 //   trap.cpp        exceptions, interrupts, xRET
 //   pmu.cpp         the counters: mcycle, minstret, Zihpm, Sscofpmf
 //   debug-trigger.cpp  Sdtrig: execute, load/store and icount triggers
-//   fpu.cpp         F and D arithmetic with IEEE flags
+//   fpu.cpp         F and D arithmetic with IEEE flags (host FPU, or fpu-soft.h)
+//   fpu-half.cpp    half-precision arithmetic (Zfh), in software (fpu-soft.h)
+//   insn-table-fp.cpp, insn-table-zfh.cpp  the F/D and Zfh/Zfhmin rows (insn-fp.h)
 // The hart reaches memory only through the memory API (an AddressSpace).
 #pragma once
 

@@ -42,7 +42,8 @@ const std::vector<std::span<const InsnDesc>>& insn_tables() {
     // with rs2 = x0): the decoder takes the first enabled row that matches,
     // so the special case comes first.
     static const std::vector<std::span<const InsnDesc>> tables = {
-        insn_table_integer(), insn_table_fp(), insn_table_bitmanip(), insn_table_crypto()};
+        insn_table_integer(), insn_table_fp(), insn_table_bitmanip(), insn_table_crypto(),
+        insn_table_zfh()};
     return tables;
 }
 
@@ -248,6 +249,28 @@ constexpr const char* kFNames[32] = {"ft0", "ft1", "ft2",  "ft3",  "ft4", "ft5",
                                      "fa6", "fa7", "fs2",  "fs3",  "fs4", "fs5", "fs6",  "fs7",
                                      "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
 
+// HINTs with names of their own: encodings of ordinary instructions (pause
+// is a fence, the ntl hints are adds to x0) that do nothing here but
+// disassemble as the extension that gave them a meaning calls them.
+struct HintName {
+    uint32_t raw;
+    const char* name;
+};
+constexpr HintName kHintNames[] = {
+    {0x0100000f, "pause"},    // Zihintpause: fence w, 0
+    {0x00200033, "ntl.p1"},   // Zihintntl: add x0, x0, x2
+    {0x00300033, "ntl.pall"}, // add x0, x0, x3
+    {0x00400033, "ntl.s1"},   // add x0, x0, x4
+    {0x00500033, "ntl.all"},  // add x0, x0, x5
+};
+
+const char* hint_name(uint32_t raw) {
+    for (const HintName& h : kHintNames) {
+        if (h.raw == raw) return h.name;
+    }
+    return nullptr;
+}
+
 std::string rm_suffix(unsigned rm) {
     static constexpr const char* names[8] = {"rne", "rtz", "rdn", "rup",
                                              "rmm", "rm5", "rm6", "dyn"};
@@ -268,9 +291,11 @@ const char* rvc_name(uint16_t raw) {
 }
 
 std::string disassemble(uint32_t raw, uint64_t pc) {
-    if ((raw & 3) != 3) raw = rvc_expand(static_cast<uint16_t>(raw));
+    bool compressed = (raw & 3) != 3;
+    if (compressed) raw = rvc_expand(static_cast<uint16_t>(raw));
     DecodedInsn d{};
     if (!raw || !decode32(raw, d)) return "illegal";
+    if (const char* hint = hint_name(raw)) return compressed ? fmt::format("c.{}", hint) : hint;
     const char* n = d.desc->name;
     auto X = [](unsigned r) { return kXNames[r]; };
     auto F = [](unsigned r) { return kFNames[r]; };

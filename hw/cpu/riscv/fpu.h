@@ -1,6 +1,6 @@
-// F and D arithmetic on raw IEEE 754 bits: binary32 values are uint32_t,
-// binary64 values are uint64_t. Every operation takes the rounding mode
-// explicitly and ORs the exceptions it raises into `flags` (the fflags bits).
+// F, D and Zfh arithmetic on raw IEEE 754 bits: binary16 values are
+// uint16_t, binary32 values are uint32_t, binary64 values are uint64_t. Every operation takes the
+// rounding mode explicitly and ORs the exceptions it raises into `flags` (the fflags bits).
 //
 // RISC-V's rules are built in: every NaN an operation produces is the
 // canonical NaN, tininess is detected after rounding, and conversions to
@@ -11,7 +11,8 @@
 // equivalent: those go to a software implementation (namespace soft), exact
 // integer arithmetic that handles every mode, so the tests can also check the
 // host path against it. Conversions, comparisons and the rest are software
-// only: they are cheap.
+// only: they are cheap. binary16 is software only (fpu-half.cpp): no host
+// arithmetic rounds to it.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +24,12 @@ enum class Rounding : uint8_t { RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RMM = 4 };
 // The fflags bits.
 inline constexpr uint32_t FLAG_NX = 1, FLAG_UF = 2, FLAG_OF = 4, FLAG_DZ = 8, FLAG_NV = 16;
 
+inline constexpr uint16_t F16_CANONICAL_NAN = 0x7e00u;
 inline constexpr uint32_t F32_CANONICAL_NAN = 0x7fc00000u;
 inline constexpr uint64_t F64_CANONICAL_NAN = 0x7ff8000000000000ull;
 
-// U is uint32_t (binary32) or uint64_t (binary64) throughout.
+// U is uint16_t (binary16), uint32_t (binary32) or uint64_t (binary64)
+// throughout.
 template <typename U>
 U add(U a, U b, Rounding rm, uint32_t& flags);
 template <typename U>
@@ -72,6 +75,25 @@ U from_int(I v, Rounding rm, uint32_t& flags);
 // Between the two formats.
 uint64_t f32_to_f64(uint32_t a, uint32_t& flags);
 uint32_t f64_to_f32(uint64_t a, Rounding rm, uint32_t& flags);
+// To and from binary16 (Zfhmin). Widening is exact; rm is for narrowing.
+uint32_t f16_to_f32(uint16_t a, uint32_t& flags);
+uint64_t f16_to_f64(uint16_t a, uint32_t& flags);
+uint16_t f32_to_f16(uint32_t a, Rounding rm, uint32_t& flags);
+uint16_t f64_to_f16(uint64_t a, Rounding rm, uint32_t& flags);
+
+// binary16's rounded arithmetic is the software one (fpu-half.cpp).
+template <>
+uint16_t add(uint16_t a, uint16_t b, Rounding rm, uint32_t& flags);
+template <>
+uint16_t sub(uint16_t a, uint16_t b, Rounding rm, uint32_t& flags);
+template <>
+uint16_t mul(uint16_t a, uint16_t b, Rounding rm, uint32_t& flags);
+template <>
+uint16_t div(uint16_t a, uint16_t b, Rounding rm, uint32_t& flags);
+template <>
+uint16_t sqrt(uint16_t a, Rounding rm, uint32_t& flags);
+template <>
+uint16_t muladd(uint16_t a, uint16_t b, uint16_t c, Rounding rm, uint32_t& flags);
 
 // The software implementation of the rounded arithmetic, for every mode.
 namespace soft {

@@ -63,5 +63,7 @@ std::span<const InsnDesc> insn_table_fp();
 std::span<const InsnDesc> insn_table_bitmanip();
 // Zbkb's and Zbkx's own rows, Zknd, Zkne and Zknh (RV64).
 std::span<const InsnDesc> insn_table_crypto();
+// Zfhmin's and Zfh's rows (half precision).
+std::span<const InsnDesc> insn_table_zfh();
 
 } // namespace mq::riscv
