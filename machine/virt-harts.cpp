@@ -1,6 +1,7 @@
 // The harts of the virt board and their wiring: each hart's local interrupt
 // inputs take MEIP/SEIP from the PLIC contexts 2h and 2h+1, MSIP from the
-// ACLINT SWI and MTIP from the ACLINT MTIMER; the `time` CSR reads mtime.
+// ACLINT SWI and MTIP from the ACLINT MTIMER; the `time` CSR reads mtime
+// (and Sstc's stimecmp compares with it).
 #include "hw/cpu/riscv/riscv-cpu.h"
 #include "machine/fdt.h"
 #include "machine/virt.h"
@@ -31,6 +32,7 @@ void virt_connect_harts(RISCVVirtState& s) {
         qdev_connect_gpio_out(s.mtimer, h, qdev_get_gpio_in(cpu, riscv::IRQ_M_TIMER));
         RISCVAclintMTimerState* mtimer = s.mtimer;
         cpu->hart.rdtime = [mtimer] { return riscv_aclint_mtimer_read_mtime(*mtimer); };
+        cpu->hart.timebase_freq = mtimer->timebase_freq; // Sstc's stimecmp counts in it
     }
 }
 

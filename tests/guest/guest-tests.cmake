@@ -18,6 +18,7 @@ add_guest_test(default-guest-clamped default-guest REFERENCE none ARGS -device e
 add_guest_test(traps traps EXPECT traps.txt)
 add_guest_test(amo-faults amo-faults EXPECT amo-faults.txt REFERENCE none)
 add_guest_test(deleg deleg EXPECT deleg.txt)
+add_guest_test(sstc sstc EXPECT sstc.txt)
 add_guest_test(clint clint EXPECT clint.txt)
 add_guest_test(plic plic EXPECT plic.txt)
 add_guest_test(plic-level plic-level EXPECT plic-level.txt REFERENCE none)

@@ -105,7 +105,7 @@ std::vector<std::string> isa_lines(const std::string& cpu) {
 
 TEST(VirtFdt, IsaPropertiesFollowTheCpuOption) {
     if (find_in_path("dtc").empty()) GTEST_SKIP() << "dtc is not installed";
-    auto lines = isa_lines("rv64,zihintpause=off,zicntr=off");
+    auto lines = isa_lines("rv64,zihintpause=off,zicntr=off,sstc=off");
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa = \"rv64imafdc_zicsr_zifencei\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-base = \"rv64i\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-extensions = "

@@ -60,7 +60,9 @@ void tvec_write(uint64_t& reg, uint64_t v) {
 uint64_t mip_modify_base(Hart& h) { return (h.mip() & ~MIP_SEIP) | (h.mip_sw & MIP_SEIP); }
 
 void mip_write(Hart& h, uint64_t v) {
-    h.mip_sw = (h.mip_sw & ~S_INTERRUPTS) | (v & S_INTERRUPTS);
+    // Sstc: with menvcfg.STCE, stimecmp drives STIP and software cannot.
+    uint64_t mask = S_INTERRUPTS & ~((h.menvcfg & MENVCFG_STCE) ? MIP_STIP : 0);
+    h.mip_sw = (h.mip_sw & ~mask) | (v & mask);
     h.irq_check.store(true, std::memory_order_relaxed);
 }
 
@@ -256,7 +258,8 @@ bool accessible(const Hart& h, const CsrDef* d, unsigned csr) {
 uint64_t csr_instret_now(const Hart& h) { return h.instret; }
 
 const std::vector<std::span<const CsrDef>>& csr_tables() {
-    static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr, kHpm};
+    static const std::vector<std::span<const CsrDef>> tables = {kCsrs, kPmpCfg, kPmpAddr, kHpm,
+                                                                csr_table_envcfg()};
     return tables;
 }
 

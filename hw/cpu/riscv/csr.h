@@ -31,6 +31,9 @@ struct CsrDef {
 // read-as-zero one). Add an extension's table to the list in csr.cpp.
 const std::vector<std::span<const CsrDef>>& csr_tables();
 
+// Extension tables (one file each).
+std::span<const CsrDef> csr_table_envcfg(); // menvcfg, senvcfg, stimecmp
+
 // The counters as the base CSRs read them (csr.cpp).
 uint64_t csr_instret_now(const Hart& h);
 

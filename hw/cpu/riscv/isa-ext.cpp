@@ -46,7 +46,7 @@ constexpr std::array<ExtInfo, static_cast<size_t>(Ext::Count)> kExts = {{
     {Ext::Zkt,        "zkt",         nullptr,      false, false, "data-independent execution latency"},
     {Ext::Sdtrig,     "sdtrig",      nullptr,      false, false, "debug triggers"},
     {Ext::Sscofpmf,   "sscofpmf",    nullptr,      false, false, "counter overflow and mode filtering"},
-    {Ext::Sstc,       "sstc",        nullptr,      false, false, "supervisor timer compare (stimecmp)"},
+    {Ext::Sstc,       "sstc",        nullptr,      true,  true,  "supervisor timer compare (stimecmp)"},
     {Ext::Svinval,    "svinval",     nullptr,      false, false, "fine-grained TLB invalidation"},
     {Ext::Svnapot,    "svnapot",     nullptr,      false, false, "NAPOT translation contiguity (64 KiB pages)"},
     {Ext::Svpbmt,     "svpbmt",      nullptr,      false, false, "page-based memory types"},
