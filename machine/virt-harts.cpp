@@ -40,10 +40,6 @@ void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::stri
                        int cpu) {
     const riscv::IsaConfig& isa =
         static_cast<RISCVCPU*>(s.harts.at(static_cast<size_t>(cpu)))->hart.isa;
-    if (isa.has(riscv::Ext::Zicbom))
-        fdt.setprop_cell(cpu_node, "riscv,cbom-block-size", isa.cbom_blocksize);
-    if (isa.has(riscv::Ext::Zicboz))
-        fdt.setprop_cell(cpu_node, "riscv,cboz-block-size", isa.cboz_blocksize);
     fdt.setprop_string(cpu_node, "riscv,isa", riscv::isa_string(isa.exts));
     // QEMU 9's newer binding: the base, and the extensions one string each.
     fdt.setprop_string(cpu_node, "riscv,isa-base", "rv64i");
@@ -53,6 +49,13 @@ void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::stri
         list += '\0';
     }
     fdt.setprop(cpu_node, "riscv,isa-extensions", list.data(), list.size());
+    // After the ISA, as QEMU 9 has them (Zicbop's block is Zicbom's here).
+    if (isa.has(riscv::Ext::Zicbom))
+        fdt.setprop_cell(cpu_node, "riscv,cbom-block-size", isa.cbom_blocksize);
+    if (isa.has(riscv::Ext::Zicboz))
+        fdt.setprop_cell(cpu_node, "riscv,cboz-block-size", isa.cboz_blocksize);
+    if (isa.has(riscv::Ext::Zicbop))
+        fdt.setprop_cell(cpu_node, "riscv,cbop-block-size", isa.cbom_blocksize);
 }
 
 } // namespace mq

@@ -32,6 +32,7 @@ OurHart::OurHart() {
     memory_region_add_subregion(&m_root, DATA, &m_data);
     address_space_init(&m_as, &m_root, "fuzz");
     m_hart.as = &m_as;
+    m_hart.isa.exts &= ~kNotOnUnicorn;
     riscv::hart_reset(m_hart);
     riscv::hart_flush_code(m_hart);
 }

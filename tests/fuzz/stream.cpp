@@ -144,7 +144,7 @@ const std::vector<const InsnDesc*>& rows() {
             for (const InsnDesc& d : table) {
                 std::string_view n = d.name;
                 if (n.starts_with("csr") || n == "mret" || n == "sret" || n == "wfi" ||
-                    n == "ecall" || n == "ebreak")
+                    n == "ecall" || n == "ebreak" || (d.ext & kNotOnUnicorn))
                     continue;
                 v.push_back(&d);
             }

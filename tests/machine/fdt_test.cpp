@@ -39,7 +39,7 @@ std::string normalize_dts(const std::string& dts) {
     static const std::regex rng_seed(R"(^(\s*rng-seed = ).*;$)");
     static const std::regex isa(R"(^(\s*riscv,isa = ).*;$)");
     static const std::regex newer_isa(
-        R"(^\s*riscv,(isa-base|isa-extensions|cbom-block-size|cboz-block-size) = .*;$)");
+        R"(^\s*riscv,(isa-base|isa-extensions|cbom-block-size|cboz-block-size|cbop-block-size) = .*;$)");
     std::stringstream in(dts);
     std::string out, line;
     int skip_depth = 0;
@@ -105,11 +105,17 @@ std::vector<std::string> isa_lines(const std::string& cpu) {
 
 TEST(VirtFdt, IsaPropertiesFollowTheCpuOption) {
     if (find_in_path("dtc").empty()) GTEST_SKIP() << "dtc is not installed";
-    auto lines = isa_lines("rv64,zihintpause=off,zicntr=off,sstc=off");
+    auto lines = isa_lines("rv64,zihintpause=off,zicntr=off,zicbom=off,zicbop=off,zicboz=off,"
+                           "sstc=off,svinval=off,svnapot=off,svpbmt=off");
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa = \"rv64imafdc_zicsr_zifencei\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-base = \"rv64i\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-extensions = "
                                            "\"i\\0m\\0a\\0f\\0d\\0c\\0zicsr\\0zifencei\";"));
+    EXPECT_THAT(lines, ::testing::Not(::testing::Contains(::testing::HasSubstr("block-size"))));
+    auto cbo = isa_lines("rv64,cboz_blocksize=128");
+    EXPECT_THAT(cbo, ::testing::Contains("riscv,cbom-block-size = <0x40>;"));
+    EXPECT_THAT(cbo, ::testing::Contains("riscv,cboz-block-size = <0x80>;"));
+    EXPECT_THAT(cbo, ::testing::Contains("riscv,cbop-block-size = <0x40>;"));
     auto no_fd = isa_lines("rv64,f=off,d=off");
     EXPECT_THAT(no_fd, ::testing::Contains(::testing::StartsWith("riscv,isa = \"rv64imac_")));
 }

@@ -45,5 +45,7 @@ consteval std::array<InsnDesc, (N + ...)> concat(const std::array<InsnDesc, N>&.
 
 std::span<const InsnDesc> insn_table_integer();
 std::span<const InsnDesc> insn_table_fp();
+std::span<const InsnDesc> insn_table_cbo();     // Zicbom, Zicboz, Zicbop
+std::span<const InsnDesc> insn_table_svinval(); // Svinval
 
 } // namespace mq::riscv
