@@ -4,10 +4,14 @@
 // The architectural state is plain data (struct Hart). What the hart does
 // lives in separate files:
 //   insn-table.cpp  every instruction: one table row and its meaning
+//                   (insn-table-cbo.cpp: Zicbom/Zicboz/Zicbop;
+//                   insn-table-svinval.cpp: Svinval)
 //   decode.cpp      the table turned into a decoder; RVC expansion; in_asm
 //   exec.cpp        the block cache and the execution loop
-//   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
-//   csr.cpp         the CSRs, one table row each
+//   mmu.cpp         the soft TLB, page walks (Svpbmt, Svnapot), PMP, loads,
+//                   stores and cache-block operations
+//   csr.cpp         the CSRs, one table row each (csr-envcfg.cpp: menvcfg,
+//                   senvcfg, and Sstc's stimecmp with its timer)
 //   trap.cpp        exceptions, interrupts, xRET
 //   fpu.cpp         F and D arithmetic with IEEE flags
 // The hart reaches memory only through the memory API (an AddressSpace).
