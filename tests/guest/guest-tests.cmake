@@ -25,6 +25,8 @@ add_guest_test(plic plic EXPECT plic.txt)
 add_guest_test(plic-level plic-level EXPECT plic-level.txt REFERENCE none)
 add_guest_test(pmp pmp EXPECT pmp.txt)
 add_guest_test(paging-sv39 paging-sv39 EXPECT paging-sv39.txt)
+add_guest_test(paging-svext paging-svext EXPECT paging-svext.txt
+               QEMU_ARGS -cpu rv64,svpbmt=on,svnapot=on,svinval=on)
 add_guest_test(paging-sv48 paging-sv48 EXPECT paging-sv48.txt)
 add_guest_test(robust-hart robust-hart EXPECT robust-hart.txt)
 

@@ -18,6 +18,7 @@ add_guest_c(plic c/plic.c)
 add_guest_c(plic-level c/plic-level.c)
 add_guest_c(pmp c/pmp.c)
 add_guest_c(paging-sv39 c/paging-sv39.c)
+add_guest_c(paging-svext c/paging-svext.c)
 add_guest_c(paging-sv48 c/paging-sv48.c)
 add_guest_c(robust-hart c/robust-hart.c)
 # Devices.
