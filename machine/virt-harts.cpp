@@ -33,6 +33,7 @@ void virt_connect_harts(RISCVVirtState& s) {
         RISCVAclintMTimerState* mtimer = s.mtimer;
         cpu->hart.rdtime = [mtimer] { return riscv_aclint_mtimer_read_mtime(*mtimer); };
         cpu->hart.timebase_freq = mtimer->timebase_freq; // Sstc's stimecmp counts in it
+        mtimer->time_written.push_back([&hart = cpu->hart] { riscv::sstc_update(hart); });
     }
 }
 
