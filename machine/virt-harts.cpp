@@ -1,6 +1,7 @@
 // The harts of the virt board and their wiring: each hart's local interrupt
 // inputs take MEIP/SEIP from the PLIC contexts 2h and 2h+1, MSIP from the
-// ACLINT SWI and MTIP from the ACLINT MTIMER; the `time` CSR reads mtime.
+// ACLINT SWI and MTIP from the ACLINT MTIMER; the `time` CSR reads mtime
+// (and Sstc's stimecmp compares with it).
 #include "hw/cpu/riscv/riscv-cpu.h"
 #include "machine/fdt.h"
 #include "machine/virt.h"
@@ -31,6 +32,8 @@ void virt_connect_harts(RISCVVirtState& s) {
         qdev_connect_gpio_out(s.mtimer, h, qdev_get_gpio_in(cpu, riscv::IRQ_M_TIMER));
         RISCVAclintMTimerState* mtimer = s.mtimer;
         cpu->hart.rdtime = [mtimer] { return riscv_aclint_mtimer_read_mtime(*mtimer); };
+        cpu->hart.timebase_freq = mtimer->timebase_freq; // Sstc's stimecmp counts in it
+        mtimer->time_written.push_back([&hart = cpu->hart] { riscv::sstc_update(hart); });
     }
 }
 
@@ -58,10 +61,6 @@ void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::stri
                        int cpu) {
     const riscv::IsaConfig& isa =
         static_cast<RISCVCPU*>(s.harts.at(static_cast<size_t>(cpu)))->hart.isa;
-    if (isa.has(riscv::Ext::Zicbom))
-        fdt.setprop_cell(cpu_node, "riscv,cbom-block-size", isa.cbom_blocksize);
-    if (isa.has(riscv::Ext::Zicboz))
-        fdt.setprop_cell(cpu_node, "riscv,cboz-block-size", isa.cboz_blocksize);
     fdt.setprop_string(cpu_node, "riscv,isa", riscv::isa_string(isa.exts));
     // QEMU 9's newer binding: the base, and the extensions one string each.
     fdt.setprop_string(cpu_node, "riscv,isa-base", "rv64i");
@@ -71,6 +70,13 @@ void virt_fdt_hart_isa(const RISCVVirtState& s, FdtBuilder& fdt, const std::stri
         list += '\0';
     }
     fdt.setprop(cpu_node, "riscv,isa-extensions", list.data(), list.size());
+    // After the ISA, as QEMU 9 has them (Zicbop's block is Zicbom's here).
+    if (isa.has(riscv::Ext::Zicbom))
+        fdt.setprop_cell(cpu_node, "riscv,cbom-block-size", isa.cbom_blocksize);
+    if (isa.has(riscv::Ext::Zicboz))
+        fdt.setprop_cell(cpu_node, "riscv,cboz-block-size", isa.cboz_blocksize);
+    if (isa.has(riscv::Ext::Zicbop))
+        fdt.setprop_cell(cpu_node, "riscv,cbop-block-size", isa.cbom_blocksize);
 }
 
 } // namespace mq

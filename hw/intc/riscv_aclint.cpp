@@ -122,6 +122,8 @@ void mtimer_write(RISCVAclintMTimerState& s, hwaddr addr, uint64_t value, unsign
         s.time_delta += target - now;
         for (uint32_t h = 0; h < s.num_harts; h++)
             mtimer_update(s, h);
+        for (const auto& notify : s.time_written)
+            notify();
         return;
     }
     qemu_log_mask(LOG_UNIMP, "aclint-mtimer: invalid write: {:08x}", addr);

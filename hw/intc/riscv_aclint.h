@@ -11,6 +11,8 @@
 #include "core/qdev/sysbus.h"
 #include "core/timer.h"
 
+#include <functional>
+
 namespace mq {
 
 inline constexpr const char* TYPE_RISCV_ACLINT_SWI = "riscv.aclint.swi";
@@ -45,6 +47,9 @@ struct RISCVAclintMTimerState : SysBusDevice {
     std::vector<uint64_t> timecmp;
     std::vector<std::unique_ptr<QEMUTimer>> timers;
     std::vector<QemuIrq> timer_irqs;
+    // Called (under the big lock) after a write moved mtime, for whoever
+    // compares with mtime on its own: a hart's Sstc stimecmp.
+    std::vector<std::function<void()>> time_written;
 };
 
 // mtime now: the virtual clock in timebase ticks. The harts' `time` CSR reads this.

@@ -4,6 +4,9 @@
 #   pci            must list 1b36:0008, 1234:11e8 and 1b36:0005
 #   pci bar 0.1.0  gives edu's BAR0
 #   md.l BAR0 1    must show 010000ed, edu's identification register
+# Before that, OpenSBI's "Boot HART ISA Extensions" line must be QEMU 7.2's
+# for the same hart: our default rv64 has Sscofpmf, which QEMU 7.2's rv64
+# gets with sscofpmf=on (sscofpmf,time,sstc; without sstc, sscofpmf,time).
 # Exit 77 (ctest's skip) when the firmware is not installed.
 set -u
 bin=$1
@@ -54,6 +57,35 @@ command() {
   fail "no prompt after '$1'"
 }
 
+# OpenSBI's banner line naming the extensions it found, from emulator $1
+# with -cpu $2: the firmware alone, stopped as soon as the line is out.
+isa_banner() {
+  local out=$tmp/banner-$RANDOM bpid line=""
+  : >"$out"
+  "$1" -M virt -cpu "$2" -bios "$fw" -nographic -monitor none </dev/null >"$out" 2>&1 &
+  bpid=$!
+  for ((i = 0; i < 100; i++)); do
+    line=$(grep -a -m1 'Boot HART ISA Extensions' "$out") && break
+    sleep 0.1
+  done
+  kill "$bpid" 2>/dev/null; wait "$bpid" 2>/dev/null
+  echo "$line" | tr -d '\r'
+}
+
+# ours|QEMU 7.2's -cpu for the same hart|the line without QEMU
+for row in 'rv64|rv64,sscofpmf=on|sscofpmf,time,sstc' \
+  'rv64,sstc=off|rv64,sstc=off,sscofpmf=on|sscofpmf,time' \
+  'rv64,sscofpmf=off|rv64|time,sstc'; do
+  IFS='|' read -r cpu qemu_cpu exts <<<"$row"
+  ours=$(isa_banner "$bin" "$cpu")
+  if command -v qemu-system-riscv64 >/dev/null; then
+    want=$(isa_banner qemu-system-riscv64 "$qemu_cpu")
+  else
+    want="Boot HART ISA Extensions  : $exts"
+  fi
+  [[ -n $ours && $ours == "$want" ]] || fail "-cpu $cpu: OpenSBI says '$ours', QEMU ($qemu_cpu) '$want'"
+done
+
 wait_for 'Hit any key to stop autoboot' 60
 printf '\r' >&3
 wait_for '=> ' 10
@@ -73,4 +105,4 @@ grep -aqE "^$addr: 010000ed" "$tmp/out" || fail "md.l $bar does not show edu's 0
 
 printf '\001x' >&3 # Ctrl-a x
 for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-echo "ok: OpenSBI and U-Boot booted; pci lists the devices; edu BAR0 at $bar reads 010000ed"
+echo "ok: OpenSBI's ISA extensions are QEMU's (rv64, sstc=off); OpenSBI and U-Boot booted; pci lists the devices; edu BAR0 at $bar reads 010000ed"

@@ -19,6 +19,7 @@ inline constexpr uint64_t CODE = 0x80000000;
 inline constexpr uint64_t CODE_SIZE = 0x1000;
 inline constexpr uint64_t DATA = 0x80002000;
 inline constexpr uint64_t DATA_SIZE = 0x1000;
+
 // Our hart's trap vector, in the code page: a jump to itself, so that after
 // a trap the hart stays put with mcause telling what happened.
 inline constexpr uint64_t TRAP_VECTOR = CODE + CODE_SIZE - 0x10;

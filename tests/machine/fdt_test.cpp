@@ -39,7 +39,7 @@ std::string normalize_dts(const std::string& dts) {
     static const std::regex rng_seed(R"(^(\s*rng-seed = ).*;$)");
     static const std::regex isa(R"(^(\s*riscv,isa = ).*;$)");
     static const std::regex newer_isa(
-        R"(^\s*riscv,(isa-base|isa-extensions|cbom-block-size|cboz-block-size) = .*;$)");
+        R"(^\s*riscv,(isa-base|isa-extensions|cbom-block-size|cboz-block-size|cbop-block-size) = .*;$)");
     std::stringstream in(dts);
     std::string out, line;
     int skip_depth = 0;
@@ -107,17 +107,24 @@ TEST(VirtFdt, IsaPropertiesFollowTheCpuOption) {
     if (find_in_path("dtc").empty()) GTEST_SKIP() << "dtc is not installed";
     auto lines = isa_lines("rv64,zihintpause=off,zicntr=off,zba=off,zbb=off,zbc=off,zbs=off,"
                            "zicond=off,zihpm=off,sscofpmf=off,debug=off,zihintntl=off,zfh=off,"
-                           "zfhmin=off");
+                           "zfhmin=off,zicbom=off,zicbop=off,zicboz=off,sstc=off,svinval=off,"
+                           "svnapot=off,svpbmt=off");
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa = \"rv64imafdc_zicsr_zifencei\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-base = \"rv64i\";"));
     EXPECT_THAT(lines, ::testing::Contains("riscv,isa-extensions = "
                                            "\"i\\0m\\0a\\0f\\0d\\0c\\0zicsr\\0zifencei\";"));
+    EXPECT_THAT(lines, ::testing::Not(::testing::Contains(::testing::HasSubstr("block-size"))));
+    auto cbo = isa_lines("rv64,cboz_blocksize=128");
+    EXPECT_THAT(cbo, ::testing::Contains("riscv,cbom-block-size = <0x40>;"));
+    EXPECT_THAT(cbo, ::testing::Contains("riscv,cboz-block-size = <0x80>;"));
+    EXPECT_THAT(cbo, ::testing::Contains("riscv,cbop-block-size = <0x40>;"));
     auto no_fd = isa_lines("rv64,f=off,d=off,zfh=off,zfhmin=off");
     EXPECT_THAT(no_fd, ::testing::Contains(::testing::StartsWith("riscv,isa = \"rv64imac_")));
-    // The default has the bit manipulation; zk adds the crypto bundles.
-    EXPECT_THAT(isa_lines("rv64"), ::testing::Contains(::testing::AllOf(
-                                       ::testing::StartsWith("riscv,isa = \"rv64imafdc_zicond_"),
-                                       ::testing::HasSubstr("_zba_zbb_zbc_zbs"))));
+    // The default: the RVA22 set and what QEMU's rv64 adds; zk adds the crypto bundles.
+    EXPECT_THAT(isa_lines("rv64"),
+                ::testing::Contains("riscv,isa = \"rv64imafdc_zicbom_zicbop_zicboz_zicond_zicntr_"
+                                    "zicsr_zifencei_zihintntl_zihintpause_zihpm_zfh_zfhmin_zba_"
+                                    "zbb_zbc_zbs_sdtrig_sscofpmf_sstc_svinval_svnapot_svpbmt\";"));
     EXPECT_THAT(isa_lines("rv64,zk=on"),
                 ::testing::Contains(::testing::HasSubstr(
                     "_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zk_zkn_zknd_zkne_zknh_zkr_zkt")));

@@ -239,6 +239,25 @@ TEST_F(ClintTest, MtipRisesWhenMtimeReachesMtimecmp) {
     ASSERT_EQ(wr64(kMtimecmp0, ~0ull), MEMTX_OK);
 }
 
+// Sstc: a write that moves mtime past stimecmp raises STIP at once, and
+// one that moves it back lowers it, as for MTIP.
+TEST_F(ClintTest, MtimeWritesReachTheHartsStimecmp) {
+    machine().vm().reset();
+    auto& hart = static_cast<RISCVCPU*>(machine().board().harts.at(0))->hart;
+    constexpr uint64_t MIP_STIP = 1u << 5;
+    ASSERT_EQ(riscv::csr_write(hart, 0x30a, riscv::MENVCFG_STCE), riscv::CsrResult::Ok);
+    ASSERT_EQ(riscv::csr_write(hart, 0x14d, 5000000), riscv::CsrResult::Ok); // stimecmp
+    EXPECT_EQ(hart0_mip() & MIP_STIP, 0u);
+    ASSERT_EQ(wr64(kMtime, 5000000), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_STIP, MIP_STIP);
+    ASSERT_EQ(wr64(kMtime, 0), MEMTX_OK);
+    EXPECT_EQ(hart0_mip() & MIP_STIP, 0u);
+    step_ms(500);
+    EXPECT_EQ(hart0_mip() & MIP_STIP, MIP_STIP) << "the timer, re-armed from the new mtime";
+    ASSERT_EQ(riscv::csr_write(hart, 0x30a, 0), riscv::CsrResult::Ok);
+    EXPECT_EQ(hart0_mip() & MIP_STIP, 0u);
+}
+
 // Guest writes near the top of the 64-bit range: mtime wraps modulo 2^64,
 // as the counter it models; nothing overflows on the way.
 TEST_F(ClintTest, MtimeWritesNearTwoToThe64) {

@@ -4,12 +4,15 @@
 // The architectural state is plain data (struct Hart). What the hart does
 // lives in separate files:
 //   insn-table.cpp  every instruction: one table row and its meaning
-//                   (and insn-table-fp/-bitmanip/-crypto.cpp: F and D; Zb*
-//                   and Zicond; scalar crypto)
+//                   (insn-table-fp/-bitmanip/-crypto.cpp: F and D; Zb*
+//                   and Zicond; scalar crypto; insn-table-cbo.cpp:
+//                   Zicbom/Zicboz/Zicbop; insn-table-svinval.cpp: Svinval)
 //   decode.cpp      the table turned into a decoder; RVC expansion; in_asm
 //   exec.cpp        the block cache and the execution loop
-//   mmu.cpp         the soft TLB, page walks, PMP, loads and stores
-//   csr.cpp         the CSRs, one table row each (csr-zkr.cpp: seed, mseccfg)
+//   mmu.cpp         the soft TLB, page walks (Svpbmt, Svnapot), PMP, loads,
+//                   stores and cache-block operations
+//   csr.cpp         the CSRs, one table row each (csr-zkr.cpp: seed, mseccfg;
+//                   csr-envcfg.cpp: menvcfg, senvcfg, and Sstc's stimecmp)
 //   trap.cpp        exceptions, interrupts, xRET
 //   pmu.cpp         the counters: mcycle, minstret, Zihpm, Sscofpmf
 //   debug-trigger.cpp  Sdtrig: execute, load/store and icount triggers
@@ -29,6 +32,10 @@
 #include <memory>
 #include <unordered_map>
 #include <vector>
+
+namespace mq {
+class QEMUTimer;
+}
 
 namespace mq::riscv {
 
@@ -90,6 +97,14 @@ inline constexpr uint64_t MSTATUS_UXL = 3ull << 32;
 inline constexpr uint64_t MSTATUS_SXL = 3ull << 34;
 inline constexpr uint64_t MSTATUS_SD = 1ull << 63;
 inline constexpr uint64_t FS_OFF = 0, FS_INITIAL = 1, FS_CLEAN = 2, FS_DIRTY = 3;
+
+// menvcfg/senvcfg fields (csr-envcfg.cpp).
+inline constexpr uint64_t ENVCFG_FIOM = 1ull << 0;
+inline constexpr uint64_t ENVCFG_CBIE = 3ull << 4;
+inline constexpr uint64_t ENVCFG_CBCFE = 1ull << 6;
+inline constexpr uint64_t ENVCFG_CBZE = 1ull << 7;
+inline constexpr uint64_t MENVCFG_PBMTE = 1ull << 62;
+inline constexpr uint64_t MENVCFG_STCE = 1ull << 63;
 
 // x0 is hard-wired to zero by its type: writes to it are discarded.
 class XRegs {
@@ -203,6 +218,11 @@ struct Hart {
     std::array<uint64_t, 64> pmpaddr{};
     bool pmp_active = false; // any PMP entry not OFF
 
+    // --- Sstc, envcfg (csr-envcfg.cpp) ---
+    uint64_t stimecmp = 0;
+    uint64_t timebase_freq = 0;        // ticks per second of `time` (the platform's)
+    std::unique_ptr<QEMUTimer> stimer; // fires when time reaches stimecmp
+
     // LR/SC: the reserved address and the value LR saw (SC compares it).
     uint64_t reservation = ~0ull;
     uint64_t reservation_value = 0;
@@ -271,7 +291,11 @@ struct Hart {
     Hart(const Hart&) = delete;
     Hart& operator=(const Hart&) = delete;
 
-    uint64_t mip() const { return mip_hw.load(std::memory_order_relaxed) | mip_sw; }
+    // With menvcfg.STCE, STIP is stimecmp's (in mip_hw), not software's.
+    uint64_t mip() const {
+        uint64_t sw = (menvcfg & MENVCFG_STCE) ? mip_sw & ~MIP_STIP : mip_sw;
+        return mip_hw.load(std::memory_order_relaxed) | sw;
+    }
     uint64_t fs() const { return (mstatus & MSTATUS_FS) >> 13; }
 
     // Leaves the block with an exception at instruction `i`.
@@ -379,6 +403,10 @@ CsrResult csr_write(Hart& h, unsigned csr, uint64_t value);
 CsrResult csr_read_modify_base(Hart& h, unsigned csr, uint64_t* value);
 // Whether `csr` exists at all, and its name, for info registers and in_asm.
 const char* csr_name(unsigned csr);
+
+// csr-envcfg.cpp: Sstc. Re-evaluates STIP against stimecmp and arms the
+// timer for when time reaches it (any thread; takes the big lock if needed).
+void sstc_update(Hart& h);
 
 // Invalidates decoded code in [host, host+len): a store or DMA wrote there.
 void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len);

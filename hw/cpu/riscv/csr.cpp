@@ -63,7 +63,8 @@ void tvec_write(uint64_t& reg, uint64_t v) {
 uint64_t mip_modify_base(Hart& h) { return (h.mip() & ~MIP_SEIP) | (h.mip_sw & MIP_SEIP); }
 
 void mip_write(Hart& h, uint64_t v) {
-    uint64_t mask = S_INTERRUPTS | lcof(h);
+    // Sstc: with menvcfg.STCE, stimecmp drives STIP and software cannot.
+    uint64_t mask = (S_INTERRUPTS | lcof(h)) & ~((h.menvcfg & MENVCFG_STCE) ? MIP_STIP : 0);
     h.mip_sw = (h.mip_sw & ~mask) | (v & mask);
     h.irq_check.store(true, std::memory_order_relaxed);
 }
@@ -236,7 +237,7 @@ bool accessible(const Hart& h, const CsrDef* d, unsigned csr) {
 
 const std::vector<std::span<const CsrDef>>& csr_tables() {
     static const std::vector<std::span<const CsrDef>> tables = {
-        kCsrs, kPmpCfg, kPmpAddr, pmu_csrs(), trigger_csrs(), csr_table_zkr()};
+        kCsrs, kPmpCfg, kPmpAddr, pmu_csrs(), trigger_csrs(), csr_table_zkr(), csr_table_envcfg()};
     return tables;
 }
 

@@ -33,8 +33,9 @@ struct CsrDef {
 const std::vector<std::span<const CsrDef>>& csr_tables();
 
 // The tables of the extensions in files of their own.
-std::span<const CsrDef> trigger_csrs(); // debug-trigger.cpp: Sdtrig
-std::span<const CsrDef> pmu_csrs();     // pmu.cpp: the counters, Zihpm, Sscofpmf
-std::span<const CsrDef> csr_table_zkr(); // csr-zkr.cpp: Zkr's seed and mseccfg
+std::span<const CsrDef> trigger_csrs();     // debug-trigger.cpp: Sdtrig
+std::span<const CsrDef> pmu_csrs();         // pmu.cpp: the counters, Zihpm, Sscofpmf
+std::span<const CsrDef> csr_table_zkr();    // csr-zkr.cpp: Zkr's seed and mseccfg
+std::span<const CsrDef> csr_table_envcfg(); // csr-envcfg.cpp: menvcfg, senvcfg, stimecmp
 
 } // namespace mq::riscv

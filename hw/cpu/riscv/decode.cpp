@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
+#include <functional>
 #include <vector>
 
 namespace mq::riscv {
@@ -13,12 +16,18 @@ namespace mq::riscv {
 namespace {
 
 // Rows grouped by major opcode (bits 6..0), so a decode scans a handful.
+// A row may refine another, fixing more of its bits (prefetch.r is an ori
+// with rd = x0): the more specific comes first and wins, while enabled.
 struct DecodeIndex {
     std::array<std::vector<const InsnDesc*>, 128> by_opcode;
     DecodeIndex() {
         for (auto table : insn_tables()) {
             for (const InsnDesc& d : table)
                 by_opcode[d.match & 0x7f].push_back(&d);
+        }
+        for (auto& rows : by_opcode) {
+            std::ranges::stable_sort(rows, std::greater<>(),
+                                     [](const InsnDesc* d) { return std::popcount(d->mask); });
         }
     }
 };
@@ -38,12 +47,12 @@ const InsnDesc* find_desc(uint32_t raw, IsaExts enabled) {
 } // namespace
 
 const std::vector<std::span<const InsnDesc>>& insn_tables() {
-    // Order matters where a row is a special case of another (zext.h is packw
-    // with rs2 = x0): the decoder takes the first enabled row that matches,
-    // so the special case comes first.
+    // Where a row is a special case of another (zext.h is packw with rs2 =
+    // x0, prefetch.r an ori with rd = x0), the decode index puts the more
+    // specific row first, and it wins while its extension is enabled.
     static const std::vector<std::span<const InsnDesc>> tables = {
-        insn_table_integer(), insn_table_fp(), insn_table_bitmanip(), insn_table_crypto(),
-        insn_table_zfh()};
+        insn_table_integer(), insn_table_fp(),  insn_table_bitmanip(), insn_table_crypto(),
+        insn_table_zfh(),     insn_table_cbo(), insn_table_svinval()};
     return tables;
 }
 
@@ -68,6 +77,7 @@ bool decode32(uint32_t raw, DecodedInsn& out, IsaExts enabled) {
     case Format::I:
     case Format::LOAD:
     case Format::F_LOAD: out.imm = imm_i(raw); break;
+    case Format::PREFETCH: out.imm = imm_i(raw) & ~int64_t{0x1f}; break;
     case Format::I_SHIFT: out.imm = bits(raw, 25, 20); break;
     case Format::I_SHIFTW: out.imm = bits(raw, 24, 20); break;
     case Format::I_RNUM: out.imm = bits(raw, 23, 20); break;
@@ -322,6 +332,8 @@ std::string disassemble(uint32_t raw, uint64_t pc) {
     case Format::FENCE:
     case Format::NONE: return n;
     case Format::SFENCE: return fmt::format("{} {},{}", n, X(d.rs1), X(d.rs2));
+    case Format::CBO: return fmt::format("{} 0({})", n, X(d.rs1));
+    case Format::PREFETCH: return fmt::format("{} {}({})", n, d.imm, X(d.rs1));
     case Format::F_FFF_RM:
         return fmt::format("{} {},{},{}{}", n, F(d.rd), F(d.rs1), F(d.rs2), rm_suffix(d.rm));
     case Format::F_FFF: return fmt::format("{} {},{},{}", n, F(d.rd), F(d.rs1), F(d.rs2));

@@ -13,6 +13,7 @@
 // page holding code (a store, a loader, DMA) invalidates the blocks it
 // overlaps; so does fence.i, for everything.
 #include "core/log.h"
+#include "core/timer.h" // ~Hart ends the stimecmp timer
 #include "hw/cpu/riscv/cpu.h"
 #include "hw/cpu/riscv/mem.h"
 
@@ -316,6 +317,8 @@ void hart_reset(Hart& h) {
     h.mcounteren = h.scounteren = h.mcountinhibit = 0;
     h.menvcfg = h.senvcfg = 0;
     h.mseccfg = 0;
+    h.stimecmp = 0;
+    sstc_update(h); // STCE is off: no stimecmp timer, STIP back to software
     h.fflags = h.frm = 0;
     h.pmpcfg.fill(0);
     h.pmpaddr.fill(0);

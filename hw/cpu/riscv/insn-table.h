@@ -65,5 +65,7 @@ std::span<const InsnDesc> insn_table_bitmanip();
 std::span<const InsnDesc> insn_table_crypto();
 // Zfhmin's and Zfh's rows (half precision).
 std::span<const InsnDesc> insn_table_zfh();
+std::span<const InsnDesc> insn_table_cbo();     // Zicbom, Zicboz, Zicbop
+std::span<const InsnDesc> insn_table_svinval(); // Svinval
 
 } // namespace mq::riscv

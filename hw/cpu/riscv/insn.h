@@ -50,6 +50,8 @@ enum class Format : uint8_t {
     FENCE,    // pred, succ
     NONE,     // no operands (ecall, mret, wfi)
     SFENCE,   // rs1, rs2
+    CBO,      // 0(rs1)                   cbo.zero
+    PREFETCH, // imm(rs1), imm[4:0] = 0   prefetch.r
     // Floating point: f for an FP register, x for an integer one; _RM when
     // the instruction has a rounding-mode field.
     F_FFF_RM,  // fd, fs1, fs2, rm         fadd.s

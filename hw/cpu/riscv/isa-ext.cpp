@@ -19,9 +19,9 @@ constexpr std::array<ExtInfo, static_cast<size_t>(Ext::Count)> kExts = {{
     {Ext::C,          "c",           nullptr,      true,  true,  "compressed instructions"},
     {Ext::S,          "s",           nullptr,      true,  true,  "supervisor mode"},
     {Ext::U,          "u",           nullptr,      true,  true,  "user mode"},
-    {Ext::Zicbom,     "zicbom",      nullptr,      false, false, "cache-block management"},
-    {Ext::Zicbop,     "zicbop",      nullptr,      false, false, "cache-block prefetch hints"},
-    {Ext::Zicboz,     "zicboz",      nullptr,      false, false, "cache-block zero"},
+    {Ext::Zicbom,     "zicbom",      nullptr,      true,  true,  "cache-block management"},
+    {Ext::Zicbop,     "zicbop",      nullptr,      true,  true,  "cache-block prefetch hints"},
+    {Ext::Zicboz,     "zicboz",      nullptr,      true,  true,  "cache-block zero"},
     {Ext::Zicond,     "zicond",      nullptr,      true,  true,  "integer conditional operations"},
     {Ext::Zicntr,     "zicntr",      nullptr,      true,  true,  "base counters (cycle, time, instret)"},
     {Ext::Zicsr,      "zicsr",       "Zicsr",      true,  true,  "CSR instructions"},
@@ -46,10 +46,10 @@ constexpr std::array<ExtInfo, static_cast<size_t>(Ext::Count)> kExts = {{
     {Ext::Zkt,        "zkt",         nullptr,      false, true,  "data-independent execution latency"},
     {Ext::Sdtrig,     "sdtrig",      nullptr,      true,  true,  "debug triggers"},
     {Ext::Sscofpmf,   "sscofpmf",    nullptr,      true,  true,  "counter overflow and mode filtering"},
-    {Ext::Sstc,       "sstc",        nullptr,      false, false, "supervisor timer compare (stimecmp)"},
-    {Ext::Svinval,    "svinval",     nullptr,      false, false, "fine-grained TLB invalidation"},
-    {Ext::Svnapot,    "svnapot",     nullptr,      false, false, "NAPOT translation contiguity (64 KiB pages)"},
-    {Ext::Svpbmt,     "svpbmt",      nullptr,      false, false, "page-based memory types"},
+    {Ext::Sstc,       "sstc",        nullptr,      true,  true,  "supervisor timer compare (stimecmp)"},
+    {Ext::Svinval,    "svinval",     nullptr,      true,  true,  "fine-grained TLB invalidation"},
+    {Ext::Svnapot,    "svnapot",     nullptr,      true,  true,  "NAPOT translation contiguity (64 KiB pages)"},
+    {Ext::Svpbmt,     "svpbmt",      nullptr,      true,  true,  "page-based memory types"},
 }};
 // clang-format on
 

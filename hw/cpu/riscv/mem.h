@@ -38,6 +38,14 @@ inline bool mem_store(Hart& h, uint64_t va, T value, uint64_t* cause) {
 // the fault.
 uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause);
 
+// Cache-block operations on the block of `size` bytes at `va` (aligned, so
+// on one page). On a fault they return false with *cause set, always a
+// store fault, as the CMO spec has it.
+// cbo.zero: stores zeros, with a store's translation and PMP.
+bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause);
+// cbo.clean/flush/inval: checks that a load or a store may reach the block.
+bool mem_cbo_check(Hart& h, uint64_t va, unsigned size, uint64_t* cause);
+
 // An atomic read-modify-write (AMOs, SC): `op(old)` returns the value to
 // store, or nullopt to store nothing. Misaligned is a store/AMO misaligned
 // fault. All harts run on one thread, so a plain read-modify-write of RAM is

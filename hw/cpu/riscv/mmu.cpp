@@ -19,6 +19,9 @@ namespace mq::riscv {
 namespace {
 
 constexpr uint64_t PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+constexpr uint64_t PTE_RESERVED = 0x7full << 54; // bits 60:54
+constexpr uint64_t PTE_PBMT = 3ull << 61;        // Svpbmt: the page's memory type
+constexpr uint64_t PTE_N = 1ull << 63;           // Svnapot: part of a NAPOT range
 constexpr uint64_t PPN_MASK = (1ull << 44) - 1;
 constexpr uint8_t PMP_R = 1, PMP_W = 2, PMP_X = 4, PMP_LOCK = 0x80;
 
@@ -36,6 +39,16 @@ uint64_t access_fault(Access a) {
 
 const char* access_name(Access a) {
     return a == Access::Fetch ? "fetch" : a == Access::Load ? "load" : "store";
+}
+
+// Whether a PTE sets bits reserved for this hart: 60:54 always; PBMT
+// unless Svpbmt is on (menvcfg.PBMTE, which only Svpbmt can set), and its
+// reserved value 3; N without Svnapot.
+bool pte_reserved(const Hart& h, uint64_t pte) {
+    if (pte & PTE_RESERVED) return true;
+    uint64_t pbmt = (pte & PTE_PBMT) >> 61;
+    if (pbmt == 3 || (pbmt && !(h.menvcfg & MENVCFG_PBMTE))) return true;
+    return (pte & PTE_N) && !h.isa.has(Ext::Svnapot);
 }
 
 // The page walk. `update` sets A/D in the PTE, as QEMU does in hardware.
@@ -70,11 +83,20 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
             *cause = access_fault(access);
             return false;
         }
-        // Invalid, W without R, or reserved bits (no Svnapot/Svpbmt here).
-        if (!(pte & PTE_V) || ((pte & (PTE_R | PTE_W)) == PTE_W) || (pte >> 54)) break;
+        // Invalid, W without R, or reserved bits.
+        if (!(pte & PTE_V) || ((pte & (PTE_R | PTE_W)) == PTE_W) || pte_reserved(h, pte)) break;
+        uint64_t ppn = (pte >> 10) & PPN_MASK;
         if (!(pte & (PTE_R | PTE_X))) {
-            table = ((pte >> 10) & PPN_MASK) << 12;
+            if (pte & (PTE_N | PTE_PBMT)) break; // reserved in a pointer to the next level
+            table = ppn << 12;
             continue;
+        }
+        // Svnapot: N marks a 64 KiB page, a level-0 leaf with ppn[3:0] = 1000
+        // (the only size defined); any other use is reserved. The 4 KiB page
+        // within it comes from the virtual address.
+        if (pte & PTE_N) {
+            if (level != 0 || (ppn & 0xf) != 0x8) break;
+            ppn = (ppn & ~0xfull) | ((va >> 12) & 0xf);
         }
         // A leaf: permissions first.
         bool user_page = pte & PTE_U;
@@ -84,7 +106,6 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
                        : access == Access::Load ? ((pte & PTE_R) || (mxr && (pte & PTE_X)))
                                                 : (pte & PTE_W);
         if (!allowed) break;
-        uint64_t ppn = (pte >> 10) & PPN_MASK;
         if (level > 0 && (ppn & ((1ull << (9 * level)) - 1))) break; // misaligned superpage
         uint64_t want = pte | PTE_A | (access == Access::Store ? PTE_D : 0);
         if (update && want != pte) {
@@ -368,6 +389,59 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
         fill(h.tlb_store[priv], va, host);
     }
     return host;
+}
+
+bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
+    h.mem_fault_va = va;
+    if (g_debug_watchpoints && debug_watch_check(h, va, size, Access::Store)) {
+        *cause = EXCP_DEBUG_WATCH;
+        return false;
+    }
+    PrivLevel priv = h.data_priv;
+    hwaddr pa;
+    if (!translate(h, va, Access::Store, priv, &pa, cause, true)) return false;
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pa);
+    if (!pmp_check(h, pa, size, Access::Store, priv) || !fr || Int128(pa) + size > fr->end) {
+        *cause = EXCP_STORE_AMO_ACCESS_FAULT;
+        return false;
+    }
+    hwaddr off = fr->offset_in_region + (pa - fr->start);
+    if (!fr->mr->is_ram()) {
+        // A device gets byte stores, as QEMU's fallback does.
+        for (unsigned b = 0; b < size; b++) {
+            uint64_t zero = 0;
+            if (!dispatch_io(fr->mr, off + b, 1, Access::Store, &zero, cause)) return false;
+        }
+        return true;
+    }
+    if (fr->readonly) return true; // a store to ROM is ignored, as on QEMU
+    uint8_t* host = fr->mr->ram_ptr() + off;
+    std::memset(host, 0, size);
+    if (fr->mr->has_code_in(off, size)) hart_invalidate_code(h, host, size);
+    return true;
+}
+
+bool mem_cbo_check(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
+    h.mem_fault_va = va;
+    PrivLevel priv = h.data_priv;
+    hwaddr pa;
+    // A load's translation (which sets A, not D) grants any access a
+    // writable page would, since W without R is reserved.
+    if (!translate(h, va, Access::Load, priv, &pa, cause, true)) {
+        *cause =
+            *cause == EXCP_LOAD_PAGE_FAULT ? EXCP_STORE_PAGE_FAULT : EXCP_STORE_AMO_ACCESS_FAULT;
+        return false;
+    }
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pa);
+    bool pmp_ok =
+        pmp_check(h, pa, size, Access::Load, priv) || pmp_check(h, pa, size, Access::Store, priv);
+    if (!pmp_ok || !fr || Int128(pa) + size > fr->end) {
+        *cause = EXCP_STORE_AMO_ACCESS_FAULT;
+        return false;
+    }
+    return true;
 }
 
 const uint8_t* mem_fetch_ptr(Hart& h, uint64_t va, uint64_t* cause) {
