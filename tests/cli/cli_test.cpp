@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 
 using namespace mq::test;
 using ::testing::HasSubstr;
@@ -193,6 +194,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "miniqemu: Either I or E extension must be set\n"},
         ErrorCase{{"-M", "virt", "-cpu", "rv64,Zicsr=off"},
                   "miniqemu: F extension requires Zicsr\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,cbom_blocksize=63"},
+                  "miniqemu: Zicbom block size must be a power of two between 1 and 4096, not "
+                  "63\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,s=off"},
+                  "miniqemu: miniqemu's harts always have S and U modes: s=off and u=off are "
+                  "not supported\n"},
+        ErrorCase{{"-M", "virt", "-cpu", "rv64,v=on"},
+                  "miniqemu: can't apply global rv64-riscv-cpu.v=on: the V extension is not "
+                  "implemented by miniqemu\n"},
         ErrorCase{{"-M", "virt", "-global", "foo"},
                   "miniqemu: -global foo: Invalid parameter 'foo'\n"},
         ErrorCase{{"-M", "virt", "-global", "rv64-riscv-cpu.f=off"},
@@ -203,6 +213,21 @@ TEST(Cli, CpuHelpListsTheModels) {
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_EQ(r.out, "rv64\nmax\n");
     EXPECT_EQ(r.err, "");
+}
+
+// -d cpu says what each hart implements before it runs: misa and the ISA.
+TEST(Cli, LogCpuShowsTheChosenIsa) {
+    std::string log = ::testing::TempDir() + "/miniqemu-dcpu.log";
+    std::string dtb = ::testing::TempDir() + "/miniqemu-dcpu.dtb";
+    auto r = miniqemu({"-M", "virt,dumpdtb=" + dtb, "-cpu",
+                       "rv64,zba=off,zbb=off,zbc=off,zbs=off,f=off,d=off,zfh=off,zfhmin=off", "-d",
+                       "cpu", "-D", log});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    std::ifstream in(log);
+    std::string first;
+    std::getline(in, first);
+    EXPECT_THAT(first, StartsWith("cpu: hart 0: misa 0x8000000000141105 rv64imac_zicbom_"));
+    EXPECT_THAT(first, Not(HasSubstr("zba")));
 }
 
 TEST(Cli, DefaultGuestRunsWithoutKernelOrBios) {

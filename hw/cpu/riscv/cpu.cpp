@@ -239,6 +239,8 @@ Status riscv_cpu_realize(DeviceState& dev) {
     if (h.isa.has(riscv::Ext::Zfh))
         h.isa.exts |= riscv::ext_bit(riscv::Ext::Zfhmin); // as QEMU: Zfh includes Zfhmin
     if (auto st = riscv::isa_validate(h.isa); !st) return st;
+    qemu_log_mask(LOG_CPU, "cpu: hart {}: misa 0x{:016x} {}", h.hartid, riscv::isa_misa(h.isa.exts),
+                  riscv::isa_string(h.isa.exts));
     h.as = address_space_memory();
     // Local interrupt lines 0..15, numbered as the mip bits.
     qdev_init_gpio_in(
