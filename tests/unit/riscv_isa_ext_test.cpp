@@ -63,8 +63,8 @@ TEST(RiscvIsaExt, DefaultHasBitmanipAndMaxHasCrypto) {
     IsaConfig cfg;
     cfg.exts |= crypto;
     EXPECT_TRUE(isa_validate(cfg).ok());
-    cfg.exts &= ~ext_bits(Ext::F, Ext::D, Ext::Zfh, Ext::Zfhmin, Ext::Zicntr, Ext::Zihpm,
-                          Ext::Zicsr);
+    cfg.exts &=
+        ~ext_bits(Ext::F, Ext::D, Ext::Zfh, Ext::Zfhmin, Ext::Zicntr, Ext::Zihpm, Ext::Zicsr);
     EXPECT_EQ(isa_validate(cfg).error().message, "zkr requires zicsr");
 }
 

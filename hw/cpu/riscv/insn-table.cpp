@@ -35,7 +35,8 @@ template <auto F>
 const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
     if (F(h.x[i->rs1], h.x[i->rs2])) {
         u64 target = h.pc_of(i) + i->imm;
-        if (target_misaligned(h, target)) [[unlikely]] return jump_misaligned(h, i, target);
+        if (target_misaligned(h, target)) [[unlikely]]
+            return jump_misaligned(h, i, target);
         return h.jump(i, target);
     }
     return next_insn(h, i);
@@ -102,14 +103,16 @@ const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
 
 const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
     u64 pc = h.pc_of(i);
-    if (target_misaligned(h, pc + i->imm)) [[unlikely]] return jump_misaligned(h, i, pc + i->imm);
+    if (target_misaligned(h, pc + i->imm)) [[unlikely]]
+        return jump_misaligned(h, i, pc + i->imm);
     h.x.set(i->rd, pc + i->len);
     return h.jump(i, pc + i->imm);
 }
 
 const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i) {
     u64 target = (h.x[i->rs1] + i->imm) & ~1ull;
-    if (target_misaligned(h, target)) [[unlikely]] return jump_misaligned(h, i, target);
+    if (target_misaligned(h, target)) [[unlikely]]
+        return jump_misaligned(h, i, target);
     h.x.set(i->rd, h.pc_of(i) + i->len);
     return h.jump(i, target);
 }
