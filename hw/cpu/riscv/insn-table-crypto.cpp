@@ -66,9 +66,13 @@ constexpr Sboxes make_sboxes() {
     Sboxes s;
     for (unsigned x = 0; x < 256; x++) {
         // The inverse is x^254 (the group has 255 elements); 0 maps to 0.
-        u8 b = 1;
-        for (int k = 0; k < 254; k++)
-            b = gf_mul(b, u8(x));
+        // Square and multiply, so that compilers' constexpr step limits
+        // (clang's is lower than gcc's) are far away.
+        u8 b = 1, p = u8(x);
+        for (unsigned e = 254; e; e >>= 1) {
+            if (e & 1) b = gf_mul(b, p);
+            p = gf_mul(p, p);
+        }
         u8 v = b ^ rotl8(b, 1) ^ rotl8(b, 2) ^ rotl8(b, 3) ^ rotl8(b, 4) ^ 0x63;
         s.fwd[x] = v;
         s.inv[v] = u8(x);
