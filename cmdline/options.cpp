@@ -193,6 +193,36 @@ const std::vector<OptionDef>& option_table() {
          "-vga [none]",
          "select video card type (virt has none)",
          "Display options"},
+        {{"drive"},
+         Arg::Required,
+         "-drive [file=file][,if=type][,index=i][,format=f][,id=name][,readonly=on|off]\n"
+         "       [,cache=writethrough|writeback|none|directsync|unsafe]",
+         "use 'file' as a drive image (if=virtio: a virtio-blk disk; if=none: for -device)",
+         "Block device options"},
+        {{"netdev"},
+         Arg::Required,
+         "-netdev user,id=str[,net=addr[/mask]][,restrict=on|off][,hostfwd=rule]",
+         "configure a user mode network backend with ID 'str'\n"
+         "hostfwd=tcp::HOSTPORT-:GUESTPORT redirects a host port into the guest",
+         "Network options"},
+        {{"nic"},
+         Arg::Required,
+         "-nic user[,model=type][,mac=addr][,...]",
+         "initialize an on-board / default host NIC and a back end in one go\n"
+         "(model=help lists the NIC models)",
+         "Network options"},
+        {{"net"},
+         Arg::Required,
+         "-net nic[,model=type][,macaddr=mac] | -net user[,...]",
+         "configure or create an on-board (or machine default) NIC and\n"
+         "connect it to a back end (legacy form)",
+         "Network options"},
+        {{"object"},
+         Arg::Required,
+         "-object TYPENAME[,PROP1=VALUE1,...]",
+         "create a new object of type TYPENAME setting properties\n"
+         "rng-random,id=id,filename=/dev/urandom | rng-builtin,id=id",
+         "Generic object creation"},
         {{"nodefaults"},
          Arg::None,
          "-nodefaults",
@@ -371,6 +401,11 @@ Result<VmOptions> parse_command_line(int argc, const char* const* argv) {
     opts.show_help = help;
     opts.show_version = version;
     opts.chardevs = args_of("chardev");
+    opts.drives = args_of("drive");
+    opts.netdevs = args_of("netdev");
+    opts.nics = args_of("nic");
+    opts.nets = args_of("net");
+    opts.objects = args_of("object");
     opts.mons = args_of("mon");
     opts.accel = args_of("accel");
     opts.name = last("name");

@@ -46,6 +46,11 @@ struct VmOptions {
     std::vector<OptionArg> chardevs; // -chardev
     std::vector<OptionArg> mons;     // -mon
     std::vector<OptionArg> accel;    // -accel
+    std::vector<OptionArg> drives;   // -drive
+    std::vector<OptionArg> netdevs;  // -netdev
+    std::vector<OptionArg> nics;     // -nic
+    std::vector<OptionArg> nets;     // -net
+    std::vector<OptionArg> objects;  // -object
     std::optional<OptionArg> name, display, vga, rtc, pidfile;
     bool no_shutdown = false;
     bool enable_kvm = false;

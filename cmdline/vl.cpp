@@ -2,6 +2,7 @@
 // options, logging, type registration, the machine, its devices, run.
 #include "cmdline/vl.h"
 
+#include "cmdline/backends.h"
 #include "cmdline/cpu-option.h"
 #include "cmdline/host-options.h"
 #include "cmdline/options.h"
@@ -282,6 +283,30 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
     }
     qemu_set_no_reboot(opts.no_reboot);
 
+    // The back ends devices find by id; -drive if=virtio and -nic add
+    // devices of their own after the user's.
+    if (auto st = setup_objects(opts); !st) {
+        error_report_err(st.error());
+        return InitResult{nullptr, 1};
+    }
+    std::vector<OptionArg> implied_devices;
+    for (auto* step : {setup_drives, setup_networks}) {
+        auto more = step(opts);
+        if (!more) {
+            error_report_err(more.error());
+            return InitResult{nullptr, 1};
+        }
+        for (auto& text : *more) {
+            auto bag = keyval_parse(text, "driver");
+            if (!bag) {
+                error_report_err(bag.take_error());
+                return InitResult{nullptr, 1};
+            }
+            implied_devices.push_back(OptionArg{"-device", text});
+            device_opts.push_back(std::move(*bag));
+        }
+    }
+
     auto vm = Vm::create(*mc, opts, machine_opts);
     if (!vm) {
         error_report_err(vm.error());
@@ -290,7 +315,10 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
     for (size_t i = 0; i < device_opts.size(); i++) {
         auto dev = qdev_device_add(device_opts[i]);
         if (!dev) {
-            error_report_err(dev.take_error().at(opts.devices[i].location()));
+            const OptionArg& arg = i < opts.devices.size()
+                                       ? opts.devices[i]
+                                       : implied_devices[i - opts.devices.size()];
+            error_report_err(dev.take_error().at(arg.location()));
             return InitResult{nullptr, 1};
         }
     }
