@@ -1,10 +1,12 @@
+// -object (QEMU: qom/object_interfaces.c user_creatable_add_qapi).
 #include "cmdline/backends.h"
+#include "core/rng.h"
 
 namespace mq {
 
 Status setup_objects(const VmOptions& opts) {
-    if (!opts.objects.empty()) {
-        return make_error("-object is not supported yet").at(opts.objects.front().location());
+    for (const auto& arg : opts.objects) {
+        if (auto st = user_creatable_add(arg.value); !st) return st.take_error().at(arg.location());
     }
     return {};
 }

@@ -109,6 +109,18 @@ std::vector<uint8_t> virt_create_fdt(const RISCVVirtState& s) {
     fdt.setprop_cell(plic, "phandle", plic_phandle);
 
     // PCIe: the ECAM window, the three ranges, and the INTx swizzle.
+    // The virtio-mmio slots, empty or not: Linux probes each and skips the
+    // ones whose device ID reads 0.
+    for (int i = 0; i < VIRTIO_COUNT; i++) {
+        hwaddr base = map[VIRT_VIRTIO].base + hwaddr(i) * map[VIRT_VIRTIO].size;
+        std::string vnode = "/soc/" + node("virtio_mmio", base);
+        fdt.add_subnode(vnode);
+        fdt.setprop_string(vnode, "compatible", "virtio,mmio");
+        fdt.setprop_cells(vnode, "reg", reg_cells(base, map[VIRT_VIRTIO].size));
+        fdt.setprop_cell(vnode, "interrupt-parent", plic_phandle);
+        fdt.setprop_cell(vnode, "interrupts", VIRTIO_IRQ + i);
+    }
+
     std::string pci = "/soc/" + node("pci", map[VIRT_PCIE_ECAM].base);
     fdt.add_subnode(pci);
     fdt.setprop_cell(pci, "#address-cells", 3);

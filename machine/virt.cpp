@@ -89,6 +89,14 @@ Status virt_machine_init(MachineState& ms) {
     sysbus_mmio_map(s.uart, 0, map[VIRT_UART0].base);
     sysbus_connect_irq(s.uart, 0, plic_irq(s, UART0_IRQ));
 
+    // The virtio-mmio slots. Each is a transport with an empty virtio bus;
+    // -device virtio-*-device fills the first free one, which is the last
+    // created (buses are searched newest first), as in QEMU.
+    for (int i = 0; i < VIRTIO_COUNT; i++) {
+        sysbus_create_simple("virtio-mmio", map[VIRT_VIRTIO].base + hwaddr(i) * map[VIRT_VIRTIO].size,
+                             plic_irq(s, VIRTIO_IRQ + i));
+    }
+
     // The PCIe host bridge: ECAM, the two MMIO windows, the I/O window, INTx.
     s.gpex = create_board_device<GPEXHost>(TYPE_GPEX_HOST);
     s.pcie_mmio_high_size = VIRT64_HIGH_PCIE_MMIO_SIZE;

@@ -21,6 +21,7 @@ enum VirtRegion {
     VIRT_PCIE_PIO,
     VIRT_PLIC,
     VIRT_UART0,
+    VIRT_VIRTIO,
     VIRT_PCIE_ECAM,
     VIRT_PCIE_MMIO,
     VIRT_DRAM,
@@ -44,6 +45,7 @@ inline constexpr std::array<MemMapEntry, VIRT_NUM_REGIONS> virt_memmap{{
     {VIRT_PCIE_PIO, "PCI I/O window", 0x3000000, 0x10000},
     {VIRT_PLIC, "PLIC", 0xc000000, 0x600000},
     {VIRT_UART0, "NS16550A UART", 0x10000000, 0x100},
+    {VIRT_VIRTIO, "virtio-mmio slots (8 of 0x1000)", 0x10001000, 0x1000},
     {VIRT_PCIE_ECAM, "PCIe ECAM", 0x30000000, 0x10000000},
     {VIRT_PCIE_MMIO, "PCI MMIO (32-bit)", 0x40000000, 0x40000000},
     {VIRT_DRAM, "DRAM (size from -m)", 0x80000000, 0x0},
@@ -57,6 +59,8 @@ static_assert([] {
 }());
 
 // PLIC sources.
+inline constexpr int VIRTIO_IRQ = 1; // slot i: source 1 + i
+inline constexpr int VIRTIO_COUNT = 8;
 inline constexpr int UART0_IRQ = 10;
 inline constexpr int RTC_IRQ = 11;
 inline constexpr int PCIE_IRQ = 0x20; // INTA..INTD of the host bridge: 32..35
