@@ -44,37 +44,13 @@ constexpr std::string_view kDriveKeys[] = {"file",     "if",     "index", "forma
                                            "aio",      "werror", "rerror"};
 
 // The formats QEMU knows but miniqemu does not open.
-constexpr std::string_view kOtherQemuFormats[] = {"blkdebug",
-                                                  "blklogwrites",
-                                                  "blkverify",
-                                                  "bochs",
-                                                  "cloop",
-                                                  "compress",
-                                                  "copy-before-write",
-                                                  "copy-on-read",
-                                                  "dmg",
-                                                  "file",
-                                                  "host_cdrom",
-                                                  "host_device",
-                                                  "luks",
-                                                  "nbd",
-                                                  "null-aio",
-                                                  "null-co",
-                                                  "nvme",
-                                                  "parallels",
-                                                  "preallocate",
-                                                  "qcow",
-                                                  "qed",
-                                                  "quorum",
-                                                  "replication",
-                                                  "snapshot-access",
-                                                  "ssh",
-                                                  "throttle",
-                                                  "vdi",
-                                                  "vhdx",
-                                                  "vmdk",
-                                                  "vpc",
-                                                  "vvfat"};
+// clang-format off
+constexpr std::string_view kOtherQemuFormats[] = {
+    "blkdebug", "blklogwrites", "blkverify", "bochs", "cloop", "compress", "copy-before-write",
+    "copy-on-read", "dmg", "file", "host_cdrom", "host_device", "luks", "nbd", "null-aio",
+    "null-co", "nvme", "parallels", "preallocate", "qcow", "qed", "quorum", "replication",
+    "snapshot-access", "ssh", "throttle", "vdi", "vhdx", "vmdk", "vpc", "vvfat"};
+// clang-format on
 
 Result<bool> parse_on_off(const PropertyBag& bag, std::string_view key, std::string_view name) {
     const std::string* v = bag.get(key);
@@ -93,29 +69,42 @@ Result<CacheMode> parse_cache(const std::string& mode) {
     return make_error("invalid cache option");
 }
 
-// The options QEMU checks but miniqemu has one behaviour for.
-Status check_fixed_options(const PropertyBag& bag, const CacheMode& cache) {
+// The options -drive itself checks (QEMU's drive_new and blockdev_init),
+// before anything is opened.
+Status check_drive_options(const PropertyBag& bag) {
     if (const std::string* m = bag.get("media"); m && *m != "disk" && *m != "cdrom")
         return make_error("'{}' invalid media", *m);
-    if (const std::string* d = bag.get("discard");
-        d && *d != "ignore" && *d != "off" && *d != "unmap" && *d != "on")
-        return make_error("Invalid discard option");
-    if (const std::string* a = bag.get("aio")) {
-        if (*a != "threads" && *a != "native" && *a != "io_uring")
-            return make_error("invalid aio option");
-        if (*a == "native" && !cache.direct)
-            return make_error("aio=native was specified, but it requires cache.direct=on, "
-                              "which was not specified.");
-    }
     if (const std::string* w = bag.get("werror");
         w && *w != "enospc" && *w != "ignore" && *w != "stop" && *w != "report")
         return make_error("'{}' invalid write error action", *w);
     if (const std::string* r = bag.get("rerror");
         r && *r != "ignore" && *r != "stop" && *r != "report")
         return make_error("'{}' invalid read error action", *r);
-    auto snapshot = parse_on_off(bag, "snapshot", "snapshot");
-    if (!snapshot) return snapshot.take_error();
-    if (*snapshot) return make_error("snapshot=on is not supported by miniqemu");
+    if (auto snapshot = parse_on_off(bag, "snapshot", "snapshot"); !snapshot)
+        return snapshot.take_error();
+    return {};
+}
+
+// The options the block layer checks once the file is open (QEMU's
+// bdrv_open): they come after "Could not open".
+Status check_open_options(const PropertyBag& bag, const DriveConfig& config) {
+    for (const auto& [key, value] : bag) {
+        if (std::ranges::find(kDriveKeys, key) == std::end(kDriveKeys))
+            return make_error("Block format '{}' does not support the option '{}'", config.format,
+                              key);
+    }
+    if (const std::string* d = bag.get("discard");
+        d && *d != "ignore" && *d != "off" && *d != "unmap" && *d != "on")
+        return make_error("Invalid discard option");
+    if (const std::string* a = bag.get("aio")) {
+        if (*a != "threads" && *a != "native" && *a != "io_uring")
+            return make_error("invalid aio option");
+        if (*a == "native" && !config.cache.direct)
+            return make_error("aio=native was specified, but it requires cache.direct=on, "
+                              "which was not specified.");
+    }
+    if (const std::string* s = bag.get("snapshot"); s && *s == "on")
+        return make_error("snapshot=on is not supported by miniqemu");
     return {};
 }
 
@@ -154,86 +143,87 @@ Result<std::unique_ptr<ImageBackend>> open_image(DriveConfig& config) {
         }
     }
     if (config.format == "raw") return raw_open(config, std::move(*file));
-    return qcow2_open(config, std::move(*file));
+    if (config.format == "qcow2") return qcow2_open(config, std::move(*file));
+    return make_error("Unsupported format '{}': miniqemu opens raw images only", config.format);
 }
 
-Result<BlockBackend*> drive_new_checked(const PropertyBag& bag) {
-    DriveConfig config;
-    const std::string* if_name = bag.get("if");
-    const InterfaceName* iface = &kInterfaces[0]; // virt's default is if=none
-    if (if_name) {
+Result<int> parse_index(const PropertyBag& bag) {
+    const std::string* s = bag.get("index");
+    if (!s) return -1;
+    char* end = nullptr;
+    long v = std::strtol(s->c_str(), &end, 0);
+    if (s->empty() || *end) return make_error("Parameter 'index' expects a number");
+    return static_cast<int>(v);
+}
+
+// Fills in everything but the image: QEMU's drive_new up to blockdev_init.
+Status parse_drive(const PropertyBag& bag, DriveConfig& config, const InterfaceName*& iface) {
+    iface = &kInterfaces[0]; // virt's default is if=none
+    if (const std::string* if_name = bag.get("if")) {
         auto it = std::ranges::find(kInterfaces, *if_name, &InterfaceName::name);
         if (it == std::end(kInterfaces) && *if_name != "xen")
             return make_error("unsupported bus type '{}'", *if_name);
         iface = it == std::end(kInterfaces) ? nullptr : it;
     }
-    int index = -1;
-    if (const std::string* s = bag.get("index")) {
-        char* end = nullptr;
-        long v = std::strtol(s->c_str(), &end, 0);
-        if (s->empty() || *end) return make_error("Parameter 'index' expects a number");
-        index = static_cast<int>(v);
-    }
-    if (!iface ||
-        (iface->type != BlockInterfaceType::None && iface->type != BlockInterfaceType::Virtio)) {
-        // virt has no IDE, SCSI, floppy, SD or MTD controller that takes a
-        // -drive, and miniqemu has no pflash (QEMU's virt does).
-        int max = iface ? iface->max_devs : 0;
-        int idx = std::max(index, 0);
-        return make_error("machine type does not support if={},bus={},unit={}", *if_name,
-                          max ? idx / max : 0, max ? idx % max : idx);
-    }
-    config.if_type = iface->type;
+    auto index = parse_index(bag);
+    if (!index) return index.take_error();
     auto cache = parse_cache(bag.get("cache") ? *bag.get("cache") : "writeback");
     if (!cache) return cache.take_error();
     config.cache = *cache;
-    if (auto st = check_fixed_options(bag, config.cache); !st) return st.take_error();
     auto ro = parse_on_off(bag, "readonly", "read-only");
     if (!ro) return ro.take_error();
+    if (auto st = check_drive_options(bag); !st) return st;
     config.read_only = *ro || (bag.get("media") && *bag.get("media") == "cdrom");
-    if (const std::string* d = bag.get("discard"))
-        config.discard_unmap = *d == "unmap" || *d == "on";
-
-    if (index >= 0) {
-        if (unit_taken(config.if_type, index))
-            return make_error("drive with bus=0, unit={} (index={}) exists", index, index);
-    } else {
-        index = 0;
-        while (unit_taken(config.if_type, index))
-            index++;
+    const std::string* discard = bag.get("discard");
+    config.discard_unmap = discard && (*discard == "unmap" || *discard == "on");
+    config.if_type = iface ? iface->type : BlockInterfaceType::None;
+    config.index = *index;
+    if (iface && *index >= 0 && unit_taken(config.if_type, *index))
+        return make_error("drive with bus=0, unit={} (index={}) exists", *index, *index);
+    if (iface && *index < 0) {
+        config.index = 0;
+        while (unit_taken(config.if_type, config.index))
+            config.index++;
     }
-    config.index = index;
     if (const std::string* id = bag.get("id")) {
         if (!id_wellformed(*id)) return id_malformed_error();
         config.id = *id;
-    } else {
-        config.id = fmt::format("{}{}", iface->name, index);
+    } else if (iface) {
+        config.id = fmt::format("{}{}", iface->name, config.index);
     }
     if (blk_by_name(config.id)) return make_error("Duplicate ID '{}' for drive", config.id);
-
     const std::string* format = bag.get("format");
     if (format) {
-        if (std::ranges::find(kOtherQemuFormats, *format) != std::end(kOtherQemuFormats))
-            return make_error("Unsupported format '{}': miniqemu opens raw and qcow2 images",
-                              *format);
-        if (*format != "raw" && *format != "qcow2")
+        if (*format != "raw" && *format != "qcow2" &&
+            std::ranges::find(kOtherQemuFormats, *format) == std::end(kOtherQemuFormats))
             return make_error("Unknown driver '{}'", *format);
         config.format = *format;
     }
     const std::string* file = bag.get("file");
     if (!file || file->empty()) {
-        if (format || (file && file->empty()))
-            return make_error("A block device must be specified for \"file\"");
+        if (format || file) return make_error("A block device must be specified for \"file\"");
         return make_error("Device needs media, but drive is empty");
     }
     config.filename = *file;
+    return {};
+}
 
+Result<BlockBackend*> drive_new_checked(const PropertyBag& bag) {
+    DriveConfig config;
+    const InterfaceName* iface = nullptr;
+    if (auto st = parse_drive(bag, config, iface); !st) return st.take_error();
     auto image = open_image(config);
     if (!image) return image.take_error();
-    for (const auto& [key, value] : bag) {
-        if (std::ranges::find(kDriveKeys, key) == std::end(kDriveKeys))
-            return make_error("Block format '{}' does not support the option '{}'", config.format,
-                              key);
+    if (auto st = check_open_options(bag, config); !st) return st.take_error();
+    if (!iface ||
+        (iface->type != BlockInterfaceType::None && iface->type != BlockInterfaceType::Virtio)) {
+        // virt has no IDE, SCSI, floppy, SD or MTD controller that takes a
+        // -drive, and miniqemu has no pflash (QEMU's virt does). QEMU finds
+        // out last, when it looks for drives no device took.
+        int max = iface ? iface->max_devs : 0;
+        int idx = std::max(config.index, 0);
+        return make_error("machine type does not support if={},bus={},unit={}", *bag.get("if"),
+                          max ? idx / max : 0, max ? idx % max : idx);
     }
     // QEMU plugs a virtio-blk-pci for each if=virtio drive while it reads
     // the -drive: its permissions are taken now, so that a locking
