@@ -41,7 +41,7 @@ public:
     // cache (virtio-blk's WCE); writethrough and directsync: it does not.
     bool write_cache_enabled() const { return m_write_cache; }
     BlockInterfaceType if_type() const { return m_if_type; }
-    int index() const { return m_index; }   // -drive index= (or its order on the bus)
+    int index() const { return m_index; } // -drive index= (or its order on the bus)
 
     // The virtual disk's size in bytes.
     virtual uint64_t size() const = 0;
@@ -57,9 +57,17 @@ public:
     // another device already has it.
     DeviceState* device() const { return m_device; }
     Status attach(DeviceState* dev);
-    void detach() { m_device = nullptr; }
+    void detach();
 
 protected:
+    // attach() takes the image permissions a disk device holds (write,
+    // unless read-only, and nobody else writing: QEMU's image locking);
+    // detach() gives them back. Back ends without a host file need none.
+    virtual Status set_device_permissions(bool attached) {
+        (void)attached;
+        return {};
+    }
+
     std::string m_id, m_filename, m_format;
     bool m_read_only = false;
     bool m_write_cache = true;
@@ -77,5 +85,8 @@ BlockBackend* blk_by_name(std::string_view id);
 std::vector<BlockBackend*> blk_all();
 // Closes every drive (at exit, after the devices are gone; also for tests).
 void blk_remove_all();
+// QEMU's empty default drives (the CD-ROM none2, floppy0, sd0) that
+// `info block` and query-block list on virt unless -nodefaults.
+void blk_add_default_drives();
 
 } // namespace mq
