@@ -248,7 +248,8 @@ TEST_F(ProtocolQtest, InterceptTheHartInputs) {
 
 // The host bridge's INTx outputs, by their GPIO list name.
 TEST_F(ProtocolQtest, InterceptTheHostBridgeOutputs) {
-    m_qts.irq_intercept_out("/machine/unattached/device[6]", "sysbus-irq");
+    // device[6..13] are the eight virtio-mmio slots.
+    m_qts.irq_intercept_out("/machine/unattached/device[14]", "sysbus-irq");
     QPCIBus bus(m_qts);
     auto edu = qpci_find(bus, 0x1234, 0x11e8);
     ASSERT_TRUE(edu);
