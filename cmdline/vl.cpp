@@ -13,6 +13,7 @@
 #include "core/machine.h"
 #include "core/main-loop.h"
 #include "core/module.h"
+#include "core/net/net.h"
 #include "core/monitor.h"
 #include "core/qdev/qdev.h"
 #include "core/timer.h"
@@ -175,6 +176,10 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         return InitResult{nullptr, 0};
     }
     if (auto help = accel_help(opts)) {
+        print_stdout(*help);
+        return InitResult{nullptr, 0};
+    }
+    if (auto help = net_help(opts)) {
         print_stdout(*help);
         return InitResult{nullptr, 0};
     }
@@ -346,7 +351,11 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
 
 int qemu_main(int argc, const char* const* argv) {
     InitResult init = qemu_init(argc, argv);
-    if (!init.vm) return init.exit_status;
+    if (!init.vm) {
+        // Back ends made before a later option failed stop their threads.
+        net_cleanup();
+        return init.exit_status;
+    }
     return init.vm->run();
 }
 
@@ -451,6 +460,7 @@ int Vm::run() {
     int status = main_loop_run();
     vm_stop(VmEventPolicy::Quiet);
     cpus_shutdown();
+    net_cleanup();
     {
         BqlGuard bql;
         qemu_chr_drain_all();
