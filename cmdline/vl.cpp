@@ -13,8 +13,8 @@
 #include "core/machine.h"
 #include "core/main-loop.h"
 #include "core/module.h"
-#include "core/net/net.h"
 #include "core/monitor.h"
+#include "core/net/net.h"
 #include "core/qdev/qdev.h"
 #include "core/timer.h"
 
@@ -335,6 +335,9 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         }
     }
     if (!ms.dumpdtb.empty()) return InitResult{nullptr, (*vm)->dump_dtb()};
+    // QEMU's net_check_clients: a back end that no NIC took, and the reverse.
+    for (const std::string& warning : net_check_clients())
+        error_report_err(Error{warning, {}, {}});
     // The gdb stub, once the CPUs exist (QEMU: qemu_machine_creation_done).
     gdbserver_register_hmp();
     if (opts.gdb) {

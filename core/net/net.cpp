@@ -211,6 +211,17 @@ std::string net_info_string() {
     return out;
 }
 
+std::vector<std::string> net_check_clients() {
+    std::vector<std::string> warnings;
+    for (const NetClientState* nc : net_state().clients) {
+        if (!(nc->is_nic ? nc->peer : nic_of(nc))) {
+            warnings.push_back(
+                fmt::format("warning: {} {} has no peer", nc->is_nic ? "nic" : "netdev", nc->name));
+        }
+    }
+    return warnings;
+}
+
 namespace {
 
 void register_net_commands() {

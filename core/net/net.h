@@ -81,6 +81,9 @@ Result<std::vector<std::string>> net_legacy_add(const std::vector<std::string>& 
 
 // `info network`.
 std::string net_info_string();
+// Once the machine is built: "warning: netdev n0 has no peer" for each back
+// end no NIC took, and "warning: nic N has no peer" (QEMU: net_check_clients).
+std::vector<std::string> net_check_clients();
 
 // Destroys the back ends (stopping their threads) and forgets every client.
 // Call it without the big lock held, after the vCPUs have stopped.
