@@ -7,8 +7,9 @@
 // receive() gets it at once if can_receive(), or it is queued (bounded) and
 // delivered when the peer calls qemu_flush_queued_packets().
 //
-// Everything here runs under the big lock: slirp on the main loop, a NIC
-// from its MMIO and its own callbacks.
+// Everything here runs under the big lock: slirp on its poller thread (see
+// core/net/README.md), a NIC from its MMIO and its own callbacks. So a NIC's
+// receive() may run on the slirp poller thread, with the lock held.
 #pragma once
 
 #include "core/error.h"
@@ -86,7 +87,7 @@ std::string net_info_string();
 std::vector<std::string> net_check_clients();
 
 // Destroys the back ends (stopping their threads) and forgets every client.
-// Call it without the big lock held, after the vCPUs have stopped.
+// Call it after the vCPUs have stopped, with or without the big lock.
 void net_cleanup();
 
 } // namespace mq
