@@ -13,8 +13,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace mq {
 

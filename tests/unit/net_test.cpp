@@ -246,7 +246,11 @@ uint16_t free_port() {
 class NetTest : public ::testing::Test {
 protected:
     void TearDown() override {
-        nic.reset();
+        {
+            // The poller thread reads the peer pointers under the lock.
+            BqlGuard bql;
+            nic.reset();
+        }
         net_cleanup();
     }
     // A user back end from `opts` with a fake NIC as its peer.
@@ -255,6 +259,7 @@ protected:
         EXPECT_TRUE(st) << (st ? "" : st.error().message);
         NetClientState* backend = qemu_find_netdev("n0");
         if (!backend) return nullptr;
+        BqlGuard bql;
         nic = std::make_unique<FakeNic>();
         nic->peer = backend;
         backend->peer = nic.get();
@@ -491,10 +496,13 @@ TEST_F(NetTest, LegacyNetShowsQemusHub) {
     // Once the NIC is there, it fills its port.
     NetClientState* backend = qemu_find_netdev("#net0");
     ASSERT_TRUE(backend);
-    nic = std::make_unique<FakeNic>();
-    nic->peer = backend;
-    backend->peer = nic.get();
-    qemu_net_register(nic.get());
+    {
+        BqlGuard bql;
+        nic = std::make_unique<FakeNic>();
+        nic->peer = backend;
+        backend->peer = nic.get();
+        qemu_net_register(nic.get());
+    }
     EXPECT_EQ(net_info_string(), "hub 0\n"
                                  " \\ hub0port1: #net0: index=0,type=user,net=10.0.2.0,"
                                  "restrict=on\n"
