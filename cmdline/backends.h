@@ -6,6 +6,7 @@
 
 #include "cmdline/options.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,7 @@ Result<std::vector<std::string>> setup_drives(const VmOptions& opts);
 // -netdev, -nic and -net (net-options.cpp). Returns the NIC devices that
 // -nic and -net nic ask for.
 Result<std::vector<std::string>> setup_networks(const VmOptions& opts);
+// -netdev help and -nic/-net nic,model=help: the text to print, if asked.
+std::optional<std::string> net_help(const VmOptions& opts);
 
 } // namespace mq

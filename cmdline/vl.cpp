@@ -14,6 +14,7 @@
 #include "core/main-loop.h"
 #include "core/module.h"
 #include "core/monitor.h"
+#include "core/net/net.h"
 #include "core/qdev/qdev.h"
 #include "core/timer.h"
 
@@ -178,6 +179,10 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         print_stdout(*help);
         return InitResult{nullptr, 0};
     }
+    if (auto help = net_help(opts)) {
+        print_stdout(*help);
+        return InitResult{nullptr, 0};
+    }
     if (auto parent_status = daemonize_start(opts)) return InitResult{nullptr, *parent_status};
     main_loop_setup_signals();
 
@@ -330,6 +335,9 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
         }
     }
     if (!ms.dumpdtb.empty()) return InitResult{nullptr, (*vm)->dump_dtb()};
+    // QEMU's net_check_clients: a back end that no NIC took, and the reverse.
+    for (const std::string& warning : net_check_clients())
+        error_report_err(Error{warning, {}, {}});
     // The gdb stub, once the CPUs exist (QEMU: qemu_machine_creation_done).
     gdbserver_register_hmp();
     if (opts.gdb) {
@@ -346,7 +354,11 @@ InitResult qemu_init_inner(int argc, const char* const* argv) {
 
 int qemu_main(int argc, const char* const* argv) {
     InitResult init = qemu_init(argc, argv);
-    if (!init.vm) return init.exit_status;
+    if (!init.vm) {
+        // Back ends made before a later option failed stop their threads.
+        net_cleanup();
+        return init.exit_status;
+    }
     return init.vm->run();
 }
 
@@ -451,6 +463,7 @@ int Vm::run() {
     int status = main_loop_run();
     vm_stop(VmEventPolicy::Quiet);
     cpus_shutdown();
+    net_cleanup();
     {
         BqlGuard bql;
         qemu_chr_drain_all();

@@ -7,8 +7,9 @@
 // receive() gets it at once if can_receive(), or it is queued (bounded) and
 // delivered when the peer calls qemu_flush_queued_packets().
 //
-// Everything here runs under the big lock: slirp on the main loop, a NIC
-// from its MMIO and its own callbacks.
+// Everything here runs under the big lock: slirp on its poller thread (see
+// core/net/README.md), a NIC from its MMIO and its own callbacks. So a NIC's
+// receive() may run on the slirp poller thread, with the lock held.
 #pragma once
 
 #include "core/error.h"
@@ -63,11 +64,17 @@ NetClientState* qemu_find_netdev(std::string_view id);
 using MacAddr = std::array<uint8_t, 6>;
 Result<MacAddr> qemu_parse_macaddr(std::string_view text);
 MacAddr qemu_macaddr_default_if_unset();
+// Marks a MAC in QEMU's default range as taken, so that no default repeats
+// it (a NIC given mac=52:54:00:12:34:56 calls this).
+void qemu_macaddr_set_used(const MacAddr& mac);
+// "52:54:00:12:34:56".
+std::string qemu_mac_strdup_printf(const MacAddr& mac);
 
 // -netdev TYPE,id=ID,...: creates the back end (user: libslirp).
 Status netdev_add(std::string_view spec);
 // -nic TYPE[,model=M][,mac=...][,...]: a back end plus a NIC device; returns
-// the -device text to add for it ("virtio-net-pci,netdev=__nic0,mac=...").
+// the -device text to add for it
+// ("virtio-net-pci,netdev=__org.qemu.nic0,mac=..."), or "" for -nic none.
 Result<std::string> nic_add(std::string_view spec);
 // -net nic[,...] and -net user[,...]: QEMU's old hub form, as far as it
 // connects one NIC to one back end. Returns -device texts to add.
@@ -75,7 +82,12 @@ Result<std::vector<std::string>> net_legacy_add(const std::vector<std::string>& 
 
 // `info network`.
 std::string net_info_string();
+// Once the machine is built: "warning: netdev n0 has no peer" for each back
+// end no NIC took, and "warning: nic N has no peer" (QEMU: net_check_clients).
+std::vector<std::string> net_check_clients();
 
+// Destroys the back ends (stopping their threads) and forgets every client.
+// Call it after the vCPUs have stopped, with or without the big lock.
 void net_cleanup();
 
 } // namespace mq

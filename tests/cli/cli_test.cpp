@@ -73,6 +73,64 @@ INSTANTIATE_TEST_SUITE_P(
                   "miniqemu: Invalid SMP CPUs 4. The max CPUs supported by machine 'none' is "
                   "1\n"}));
 
+// -netdev, -nic and -net, against qemu-system-riscv64 7.2's words.
+INSTANTIATE_TEST_SUITE_P(
+    Network, CliErrors,
+    ::testing::Values(
+        ErrorCase{{"-M", "none", "-netdev", "user"},
+                  "miniqemu: -netdev user: Parameter 'id' is missing\n"},
+        ErrorCase{{"-M", "none", "-netdev", "id=n0"},
+                  "miniqemu: -netdev id=n0: Parameter 'type' is missing\n"},
+        ErrorCase{{"-M", "none", "-netdev", "foo,id=n0"},
+                  "miniqemu: -netdev foo,id=n0: Parameter 'type' does not accept value 'foo'\n"},
+        ErrorCase{{"-M", "none", "-netdev", "socket,id=n0"},
+                  "miniqemu: -netdev socket,id=n0: network backend 'socket' is not compiled "
+                  "into this binary\n"},
+        ErrorCase{{"-M", "none", "-netdev", "tap,id=n0"},
+                  "miniqemu: -netdev tap,id=n0: network backend 'tap' is not compiled into this "
+                  "binary\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0,bogus=1"},
+                  "miniqemu: -netdev user,id=n0,bogus=1: Invalid parameter 'bogus'\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=1n"},
+                  "miniqemu: -netdev user,id=1n: Parameter 'id' expects an identifier\n"
+                  "Identifiers consist of letters, digits, '-', '.', '_', starting with a "
+                  "letter.\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0", "-netdev", "user,id=n0"},
+                  "miniqemu: -netdev user,id=n0: Duplicate ID 'n0' for netdev\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0,hostfwd=tcp::abc-:22"},
+                  "miniqemu: -netdev user,id=n0,hostfwd=tcp::abc-:22: Invalid host forwarding "
+                  "rule 'tcp::abc-:22' (Bad host port)\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0,hostfwd=foo"},
+                  "miniqemu: -netdev user,id=n0,hostfwd=foo: Invalid host forwarding rule 'foo' "
+                  "(No : separators)\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0,net=10.0.2.0/33"},
+                  "miniqemu: -netdev user,id=n0,net=10.0.2.0/33: Invalid netmask provided (must "
+                  "be in range 4-32)\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0,restrict=maybe"},
+                  "miniqemu: -netdev user,id=n0,restrict=maybe: Parameter 'restrict' expects "
+                  "'on' or 'off'\n"},
+        ErrorCase{{"-M", "none", "-nic", "help"},
+                  "miniqemu: -nic help: Parameter 'type' does not accept value 'help'\n"},
+        ErrorCase{{"-M", "none", "-nic", "foo"},
+                  "miniqemu: -nic foo: Parameter 'type' does not accept value 'foo'\n"},
+        ErrorCase{{"-M", "none", "-nic", "user,mac=zz"},
+                  "miniqemu: -nic user,mac=zz: invalid syntax for ethernet address\n"},
+        ErrorCase{{"-M", "none", "-nic", "user,mac=01:00:00:00:00:00"},
+                  "miniqemu: -nic user,mac=01:00:00:00:00:00: NIC cannot have multicast MAC "
+                  "address\n"},
+        ErrorCase{{"-M", "none", "-nic", "user,bogus=1"},
+                  "miniqemu: -nic user,bogus=1: Invalid parameter 'bogus'\n"},
+        ErrorCase{{"-M", "none", "-netdev", "user,id=n0", "-nic", "user,id=n0"},
+                  "miniqemu: -nic user,id=n0: Duplicate ID 'n0'\n"},
+        ErrorCase{{"-M", "none", "-net", "foo"},
+                  "miniqemu: -net foo: Parameter 'type' does not accept value 'foo'\n"},
+        ErrorCase{{"-M", "none", "-net", "nic,macaddr=zz"},
+                  "miniqemu: -net nic,macaddr=zz: invalid syntax for ethernet address\n"},
+        ErrorCase{{"-M", "none", "-net", "nic,bogus=1"},
+                  "miniqemu: -net nic,bogus=1: Invalid parameter 'bogus'\n"},
+        ErrorCase{{"-M", "none", "-net", "user,bogus=1"},
+                  "miniqemu: -net user,bogus=1: Invalid parameter 'bogus'\n"}));
+
 // An empty word is a value like any other, as in QEMU: never a missing one,
 // and the option after it stays an option.
 INSTANTIATE_TEST_SUITE_P(
@@ -384,6 +442,50 @@ TEST(Cli, AccelHelpListsTcg) {
         EXPECT_EQ(r.out, "Accelerators supported in QEMU binary:\ntcg\n");
         EXPECT_EQ(r.err, "");
     }
+}
+
+// QEMU prints the back-end types it was built with; the NIC models are the
+// PCI NICs that -nic and -net nic can plug into virt.
+TEST(Cli, NetdevAndNicModelHelp) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string out;
+    };
+    for (const auto& c : std::vector<Case>{
+             {{"-netdev", "help"}, "Available netdev backend types:\nuser\n"},
+             {{"-netdev", "?"}, "Available netdev backend types:\nuser\n"},
+             {{"-nic", "model=help"}, "Available NIC models:\nvirtio-net-pci\n"},
+             {{"-nic", "user,model=?"}, "Available NIC models:\nvirtio-net-pci\n"},
+             {{"-net", "nic,model=help"}, "Available NIC models:\nvirtio-net-pci\n"}}) {
+        SCOPED_TRACE(::testing::PrintToString(c.args));
+        auto r = miniqemu(c.args);
+        EXPECT_EQ(r.exit_status, 0);
+        EXPECT_EQ(r.out, c.out);
+        EXPECT_EQ(r.err, "");
+    }
+}
+
+// A host port that is taken: slirp cannot listen on it.
+TEST(Cli, HostfwdOnABusyPortFails) {
+    std::string rule = "tcp::2222-:22";
+    auto first = std::vector<std::string>{"-M",      "none",
+                                          "-netdev", "user,id=n0,hostfwd=" + rule,
+                                          "-netdev", "user,id=n1,hostfwd=" + rule};
+    auto r = miniqemu(first);
+    EXPECT_EQ(r.exit_status, 1);
+    // Port 2222 may be busy on the test machine already: then n0 fails.
+    EXPECT_THAT(r.err,
+                ::testing::EndsWith(": Could not set up host forwarding rule '" + rule + "'\n"));
+}
+
+// -nic builds a back end and asks for a NIC with the next default MAC; the
+// board without PCI (none) cannot take it, whether or not the device model
+// exists yet, and the error names the device text that -nic made.
+TEST(Cli, NicUserAsksForAVirtioNetPci) {
+    auto r = miniqemu({"-M", "none", "-nic", "user", "-nic", "user,mac=52:54:00:12:34:99"});
+    EXPECT_EQ(r.exit_status, 1);
+    EXPECT_THAT(r.err, StartsWith("miniqemu: -device "
+                                  "virtio-net-pci,netdev=__org.qemu.nic0,mac=52:54:00:12:34:56: "));
 }
 
 TEST(Cli, HelpAndVersion) {

@@ -290,4 +290,21 @@ TEST(MonitorCmds, DeviceAddAndDelRefuseAsQemusVirtDoes) {
     EXPECT_THAT(got[1], HasSubstr("  dma_mask=<uint64>"));
 }
 
+// Back ends without a NIC, as QEMU 7.2 lists them (-netdev user,id=n0
+// -netdev user,id=n1,net=192.168.5.7/24,restrict=on on qemu-system-riscv64),
+// with its warning for each at start-up.
+TEST(MonitorCmds, InfoNetworkListsTheBackEnds) {
+    ProcessResult r;
+    auto got = monitor_answers(with(kVirt, {"-netdev", "user,id=n0", "-netdev",
+                                            "user,id=n1,net=192.168.5.7/24,restrict=on"}),
+                               {"info network", "help info network"}, r);
+    ASSERT_EQ(got.size(), 3u) << r.out;
+    EXPECT_EQ(got[0], "n0: index=0,type=user,net=10.0.2.0,restrict=off\r\n"
+                      "n1: index=0,type=user,net=192.168.5.0,restrict=on\r\n");
+    EXPECT_EQ(got[1], "info network  -- show the network state\r\n");
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_EQ(r.err, "miniqemu: warning: netdev n0 has no peer\n"
+                     "miniqemu: warning: netdev n1 has no peer\n");
+}
+
 } // namespace
