@@ -4,7 +4,8 @@
 // frames from the network, and transmit (1), where it puts frames to send.
 // Every frame travels behind a small header (struct virtio_net_hdr: no
 // checksum offload or segmentation is offered, so it is all zeroes here,
-// except num_buffers = 1 in the 12-byte modern form). The NIC is one end of
+// except num_buffers: how many receive buffers the frame took, with
+// mergeable receive buffers, or 1 in the 12-byte modern form). The NIC is one end of
 // a link whose other end is the -netdev back end (libslirp's user-mode
 // network): core/net/net.h.
 #include "core/log.h"
@@ -64,8 +65,46 @@ bool VirtioNetClient::can_receive() {
            virtio_queue_ready(n->rx()) && !virtio_queue_empty(*n, n->rx());
 }
 
+// With mergeable receive buffers the frame may take several buffers; the
+// first one's header says how many. Either all are there or none is taken.
+size_t receive_mergeable(VirtIONet& n, const uint8_t* buf, size_t len) {
+    const unsigned hdr_len = n.hdr_len();
+    std::vector<VirtQueueElement> elems;
+    uint64_t room = 0;
+    while (room < hdr_len + len) {
+        auto elem = virtqueue_pop(n, n.rx());
+        if (!elem || elem->in.empty()) {
+            if (elem) virtio_error(n, "virtio-net receive queue contains no in buffers");
+            for (auto it = elems.rbegin(); it != elems.rend(); ++it)
+                virtqueue_unpop(n.rx(), *it);
+            return elem ? len : 0; // a broken device drops it; else wait for buffers
+        }
+        room += elem->in_len();
+        elems.push_back(std::move(*elem));
+    }
+    uint8_t hdr[12] = {};
+    virtio_stw(hdr + 10, uint16_t(elems.size())); // num_buffers
+    size_t offset = 0; // into the frame
+    for (unsigned i = 0; i < elems.size(); i++) {
+        const auto& e = elems[i];
+        size_t at = 0;
+        if (i == 0) {
+            iov_from_buf(n, e.in, 0, hdr, hdr_len);
+            at = hdr_len;
+        }
+        size_t n_bytes = size_t(std::min<uint64_t>(e.in_len() - at, len - offset));
+        iov_from_buf(n, e.in, at, buf + offset, n_bytes);
+        offset += n_bytes;
+        virtqueue_fill(n, n.rx(), e, uint32_t(at + n_bytes), i);
+    }
+    virtqueue_flush(n, n.rx(), unsigned(elems.size()));
+    virtio_notify(n, n.rx());
+    return len;
+}
+
 size_t VirtioNetClient::receive(const uint8_t* buf, size_t len) {
     if (!can_receive()) return 0;
+    if (n->has_feature(VIRTIO_NET_F_MRG_RXBUF)) return receive_mergeable(*n, buf, len);
     auto elem = virtqueue_pop(*n, n->rx());
     if (!elem) return 0;
     unsigned hdr_len = n->hdr_len();
@@ -120,7 +159,8 @@ void net_handle_tx(VirtIODevice& vdev, VirtQueue& vq) {
 }
 
 uint64_t net_get_features(VirtIODevice&, uint64_t f) {
-    return f | virtio_bit(VIRTIO_NET_F_MAC) | virtio_bit(VIRTIO_NET_F_STATUS);
+    return f | virtio_bit(VIRTIO_NET_F_MAC) | virtio_bit(VIRTIO_NET_F_STATUS) |
+           virtio_bit(VIRTIO_NET_F_MRG_RXBUF);
 }
 
 void net_get_config(VirtIODevice& vdev, uint8_t* c) {

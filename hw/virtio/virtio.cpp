@@ -6,6 +6,8 @@
 #include "core/module.h"
 #include "core/qdev/sysbus.h"
 
+#include <atomic>
+
 namespace mq {
 
 namespace {
@@ -249,6 +251,8 @@ std::optional<VirtQueueElement> virtqueue_pop(VirtIODevice& vdev, VirtQueue& vq)
         return std::nullopt;
     }
     if (pending == 0) return std::nullopt;
+    // Read the ring entries only after the index that published them.
+    std::atomic_thread_fence(std::memory_order_acquire);
 
     unsigned head = ring_lduw(vdev, avail_ring(vq, vq.last_avail_idx % vq.num));
     vq.last_avail_idx++;
@@ -324,15 +328,28 @@ void virtqueue_unpop(VirtQueue& vq, const VirtQueueElement&) {
     vq.inuse--;
 }
 
-void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem,
-                    uint32_t len) {
+void virtqueue_fill(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem, uint32_t len,
+                    unsigned offset) {
     if (vdev.broken || !virtio_queue_ready(vq)) return;
-    hwaddr slot = used_ring(vq, vq.used_idx % vq.num);
+    hwaddr slot = used_ring(vq, uint16_t(vq.used_idx + offset) % vq.num);
     address_space_stl(vdev.dma_as(), slot, elem.index);
     address_space_stl(vdev.dma_as(), slot + 4, len);
-    vq.used_idx++;
+}
+
+void virtqueue_flush(VirtIODevice& vdev, VirtQueue& vq, unsigned count) {
+    if (vdev.broken || !virtio_queue_ready(vq)) return;
+    // The harts run while a device works: the entries must be visible
+    // before the index that publishes them.
+    std::atomic_thread_fence(std::memory_order_release);
+    vq.used_idx = uint16_t(vq.used_idx + count);
     ring_stw(vdev, used_idx(vq), vq.used_idx);
-    if (vq.inuse) vq.inuse--;
+    vq.inuse = vq.inuse > count ? vq.inuse - count : 0;
+}
+
+void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem,
+                    uint32_t len) {
+    virtqueue_fill(vdev, vq, elem, len, 0);
+    virtqueue_flush(vdev, vq, 1);
 }
 
 void virtio_notify(VirtIODevice& vdev, VirtQueue& vq) {

@@ -204,6 +204,12 @@ std::optional<VirtQueueElement> virtqueue_pop(VirtIODevice& vdev, VirtQueue& vq)
 // Hands an element back to the driver with `len` bytes written.
 void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem,
                     uint32_t len);
+// The same in two steps, for several elements that must appear together
+// (a frame spread over several receive buffers): fill writes used entry
+// `offset` past the current index, flush publishes `count` of them.
+void virtqueue_fill(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem, uint32_t len,
+                    unsigned offset);
+void virtqueue_flush(VirtIODevice& vdev, VirtQueue& vq, unsigned count);
 // Gives back a popped element, unused, to be popped again.
 void virtqueue_unpop(VirtQueue& vq, const VirtQueueElement& elem);
 // Interrupts the driver for this queue, unless it asked not to be.
