@@ -191,8 +191,10 @@ uint64_t bar_read(VirtIOPCIProxy& p, hwaddr addr, unsigned size) {
     VirtIODevice* vdev = proxy_vdev(p);
     if (!vdev) return 0;
     if (addr < kCommonOff + kRegionSize) {
-        // Narrower reads of a field see its low bytes, as in QEMU.
-        hwaddr field = addr & ~hwaddr(common_field_size(addr) ? 0 : 3);
+        // Narrower reads of a field see its low bytes, as in QEMU; QEMU
+        // switches on the offset, so a read that starts inside a field
+        // (not at its first byte) matches nothing and reads as 0.
+        hwaddr field = addr;
         if (!common_field_size(field) || size > common_field_size(field)) {
             qemu_log_mask(LOG_GUEST_ERROR, "{}: bad common config read at 0x{:x}, size {}",
                           vdev->name, addr, size);

@@ -165,8 +165,13 @@ std::shared_ptr<CaptureSink>& guest_error_sink() {
 
 } // namespace
 
+std::function<std::vector<std::string>()>& VirtMachine::extra_args() {
+    static std::function<std::vector<std::string>()> extra;
+    return extra;
+}
+
 const std::vector<const char*>& VirtMachine::command_line() {
-    static const std::vector<const char*> argv = {
+    static const std::vector<const char*> common = {
         "miniqemu", "-M",
         "virt",     "-m",
         "256M",     "-bios",
@@ -177,6 +182,14 @@ const std::vector<const char*>& VirtMachine::command_line() {
         "-serial",  "ringbuf",
         "-monitor", "none",
     };
+    static const std::vector<std::string> extra =
+        extra_args() ? extra_args()() : std::vector<std::string>{};
+    static const std::vector<const char*> argv = [] {
+        std::vector<const char*> all = common;
+        for (const auto& a : extra)
+            all.push_back(a.c_str());
+        return all;
+    }();
     return argv;
 }
 
@@ -263,8 +276,17 @@ bool VirtTest::wait_for(const std::function<bool()>& pred, std::chrono::millisec
         if (pred()) return true;
         if (std::chrono::steady_clock::now() > deadline) return false;
         BqlUnlockGuard unlocked;
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        auto& ctx = main_loop_context();
+        ctx.restart();
+        if (ctx.poll() == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
+}
+
+void VirtTest::run_main_loop() {
+    BqlUnlockGuard unlocked;
+    auto& ctx = main_loop_context();
+    ctx.restart();
+    ctx.poll();
 }
 
 // ---------------------------------------------------------------------------

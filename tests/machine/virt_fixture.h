@@ -130,8 +130,13 @@ public:
     // edu's liveness register as read right after the machine was built,
     // before any test wrote it.
     uint32_t edu_liveness_at_start() const { return m_edu_liveness_at_start; }
-    // The command line the machine was built from.
+    // The command line the machine was built from: the common one, then
+    // what extra_args() gave.
     static const std::vector<const char*>& command_line();
+    // A test binary that needs more devices (virtio_test.cpp: drives on
+    // temporary images) sets this before the first test runs; it is called
+    // once, when the machine is built, so that files are made only then.
+    static std::function<std::vector<std::string>()>& extra_args();
 
 private:
     VirtMachine();
@@ -175,9 +180,14 @@ protected:
     static void step_ms(int64_t ms) { step_ns(ms * SCALE_MS); }
 
     // Polls `pred` (with the big lock held) until it holds, sleeping without
-    // the lock in between. False on timeout.
+    // the lock in between. False on timeout. No thread runs the main loop
+    // here, so what devices posted to it (virtio-blk's completions) runs in
+    // between too, as the main loop would run it.
     static bool wait_for(const std::function<bool()>& pred,
                          std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // Runs what was posted to the main loop (the handlers take the big lock,
+    // so it is let go meanwhile).
+    static void run_main_loop();
 
     std::vector<PciFunction> m_pci;
     const PciFunction* m_host = nullptr;
