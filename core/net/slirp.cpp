@@ -31,6 +31,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -429,6 +430,7 @@ void SlirpBackend::poll_loop() {
             if (m_stop.load()) return;
             slirp_pollfds_fill(m_slirp, &timeout_ms, add_poll, this);
         }
+        timeout_ms = std::min<uint32_t>(timeout_ms, 1000);
         int n = ::poll(m_pollfds.data(), m_pollfds.size(), static_cast<int>(timeout_ms));
         if (m_pollfds[0].revents & POLLIN) {
             uint64_t count;
