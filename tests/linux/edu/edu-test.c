@@ -138,7 +138,9 @@ int main(int argc, char **argv)
 	test_factorial(fd, 20); /* overflows: modulo 2^32, as the device computes it */
 	test_raise(fd);
 	test_dma(fd, 64);
-	test_dma(fd, EDU_DMA_MAX);
+	/* Not the whole 4096: QEMU 7.2's edu takes a transfer that ends on the buffer's last byte
+	 * for out of bounds and aborts the emulator (hw_error). */
+	test_dma(fd, 4000);
 	close(fd);
 	printf("edu-test: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
