@@ -65,7 +65,8 @@ class Guest:
         self.argv = [
             emulator, "-M", "virt", "-m", "512M", "-smp", str(smp), "-nographic",
             "-bios", FIRMWARE, "-kernel", os.path.join(kit, "Image"),
-            "-append", "root=/dev/vda rw console=ttyS0",
+            # earlycon: a boot that stops before the UART driver still says where.
+            "-append", "root=/dev/vda rw console=ttyS0 earlycon",
             "-drive", f"file={self.image},if=none,format=raw,id=hd0",
             "-device", f"{blk_device},drive=hd0", *extra,
         ]
