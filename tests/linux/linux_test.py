@@ -40,6 +40,12 @@ EXIT_WAIT = 60  # seconds from poweroff to the emulator's exit
 PROMPT = "@@42@@ "  # what PS1="@@$((6*7))@@ " prints; the typed command never contains it
 
 
+def die_with_parent():
+    """A prefix that has the kernel SIGKILL the emulator if the harness dies, however it dies."""
+    setpriv = shutil.which("setpriv")  # util-linux; PR_SET_PDEATHSIG survives its exec
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+
+
 class Failure(Exception):
     pass
 
@@ -76,8 +82,9 @@ class Guest:
         self.stderr = tempfile.TemporaryFile()
         if log:
             log.write("$ " + " ".join(self.argv) + "\n")
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, start_new_session=True)
+        self.proc = subprocess.Popen(die_with_parent() + self.argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.stderr,
+                                     start_new_session=True)
 
     # --- the console ---
 
@@ -188,7 +195,11 @@ class Session:
         self.guest = Guest(ctx.emulator, ctx.kit, ctx.workdir, log=ctx.log, **kw)
 
     def __enter__(self):
-        self.guest.boot()
+        try:
+            self.guest.boot()
+        except BaseException:
+            self.guest.kill()  # __exit__ does not run when __enter__ fails
+            raise
         return self.guest
 
     def __exit__(self, *exc):
@@ -408,6 +419,8 @@ def main():
     parser.add_argument("--kit", help="the kit's directory (default: scripts/linux-kit's)")
     parser.add_argument("test", choices=["kit", *TESTS])
     args = parser.parse_args()
+    # A timeout's SIGTERM unwinds like a failure, so that the emulator is killed on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     emulator = os.environ.get("MINIQEMU_LINUX_EMULATOR") or args.emulator
     start = time.monotonic()
     try:
