@@ -30,19 +30,33 @@ Json image_info(const ImageBackend& img) {
     if (img.cluster_size()) image["cluster-size"] = img.cluster_size();
     image["actual-size"] = img.file().allocated_bytes();
     image["dirty-flag"] = false;
+    if (const ImageBackend* backing = img.backing()) {
+        image["backing-filename-format"] = img.backing_format();
+        image["full-backing-filename"] = img.full_backing_file();
+        image["backing-filename"] = img.backing_file();
+        image["backing-image"] = image_info(*backing);
+    }
     return image;
+}
+
+// How many backing files are below this image.
+int backing_depth(const ImageBackend& img) {
+    int depth = 0;
+    for (const ImageBackend* b = img.backing(); b; b = b->backing())
+        depth++;
+    return depth;
 }
 
 Json inserted_info(const ImageBackend& img) {
     const CacheMode& cache = img.cache();
-    return Json{
+    Json info{
         {"iops_rd", 0},
         {"detect_zeroes", "off"},
         {"image", image_info(img)},
         {"iops_wr", 0},
         {"ro", img.read_only()},
         {"node-name", img.node_name()},
-        {"backing_file_depth", 0},
+        {"backing_file_depth", backing_depth(img)},
         {"drv", img.format()},
         {"iops", 0},
         {"bps_wr", 0},
@@ -53,6 +67,8 @@ Json inserted_info(const ImageBackend& img) {
         {"cache",
          {{"no-flush", cache.no_flush}, {"direct", cache.direct}, {"writeback", cache.writeback}}},
         {"file", img.filename()}};
+    if (img.backing()) info["backing_file"] = img.backing_file();
+    return info;
 }
 
 // One BlockInfo; the keys in the order QEMU 7.2 sends them.
@@ -109,6 +125,10 @@ void print_block_info(Monitor& mon, const Json& info, bool verbose) {
                cache["writeback"].get<bool>() ? "writeback" : "writethrough",
                cache["direct"].get<bool>() ? ", direct" : "",
                cache["no-flush"].get<bool>() ? ", ignore flushes" : "");
+    const Json& ins = info["inserted"];
+    if (ins.contains("backing_file"))
+        mon.printf("    Backing file:     {} (chain depth: {})\n",
+                   ins["backing_file"].get<std::string>(), ins["backing_file_depth"].get<int>());
     if (verbose) print_image_details(mon, info["inserted"]["image"]);
 }
 
