@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -161,6 +162,23 @@ TEST(Drive, InfoBlockAndQueryBlock) {
     EXPECT_THAT(q.out, HasSubstr("\"cache\": {\"no-flush\": false, \"direct\": false, "
                                  "\"writeback\": false}, \"file\": \"" +
                                  a + "\"}, \"type\": \"unknown\"}]}"));
+}
+
+TEST(Drive, Qcow2InfoBlockShowsTheBackingFile) {
+    if (std::system("qemu-img --version >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "qemu-img (qemu-utils) is not installed";
+    std::string base = make_image("drive-base.img", 1 << 20);
+    std::string top = ::testing::TempDir() + "/drive-top.qcow2";
+    ASSERT_EQ(
+        std::system(("qemu-img create -q -f qcow2 -b " + base + " -F raw " + top + " 1M").c_str()),
+        0);
+    auto r = run_drive("file=" + top + ",format=qcow2,if=none,id=q", "info block -v q\nquit\n",
+                       {"-monitor", "stdio", "-nodefaults"});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(" (qcow2)\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("    Backing file:     " + base + " (chain depth: 1)\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("file format: qcow2\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("cluster_size: 65536\r\n"));
 }
 
 // QEMU holds the image for a virtio disk: miniqemu may not write it, nor

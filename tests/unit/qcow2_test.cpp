@@ -216,7 +216,7 @@ TEST_F(Qcow2Test, AQcow2BackingChain) {
     ASSERT_EQ(sh("qemu-io -f qcow2 -c 'write -P 0x11 0 2M' " + base).status, 0);
     std::string mid = create("mid.qcow2", "-b " + base + " -F qcow2", 2 << 20);
     ASSERT_EQ(sh("qemu-io -f qcow2 -c 'write -P 0x22 1M 64k' " + mid).status, 0);
-    // No backing format in the header: probed.
+    // The top image's own format is probed.
     std::string top = create("top.qcow2", "-b " + mid + " -F qcow2", 2 << 20);
     BlockBackend* blk = open_drive("file=" + top + ",if=none,id=d0");
     ASSERT_NE(blk, nullptr);
