@@ -148,6 +148,14 @@ INSTANTIATE_TEST_SUITE_P(Qcow2, Qcow2Layouts,
 TEST_F(Qcow2Test, TheRefcountTableGrowsWhenTheFileOutgrowsIt) {
     // 512-byte clusters: one refcount table cluster covers 8 MiB of file.
     std::string img = create("grow.qcow2", "-o cluster_size=512", 24 << 20);
+    auto refcount_table_offset = [&] {
+        auto bytes = read_file(img);
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++)
+            v = v << 8 | bytes[48 + i];
+        return v;
+    };
+    uint64_t old_table = refcount_table_offset();
     BlockBackend* blk = open_drive("file=" + img + ",format=qcow2,if=none,id=d0");
     ASSERT_NE(blk, nullptr);
     std::vector<uint8_t> disk(24 << 20);
@@ -158,6 +166,7 @@ TEST_F(Qcow2Test, TheRefcountTableGrowsWhenTheFileOutgrowsIt) {
     std::vector<uint8_t> back(disk.size());
     ASSERT_TRUE(blk->pread(0, back.data(), back.size()).ok());
     EXPECT_TRUE(back == disk);
+    EXPECT_NE(refcount_table_offset(), old_table);
     expect_qemu_agrees(img, disk);
 }
 
