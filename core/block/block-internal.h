@@ -44,6 +44,8 @@ public:
     virtual const std::string& backing_file() const { return m_no_backing; }
     virtual const std::string& backing_format() const { return m_no_backing; }
     virtual std::string full_backing_file() const { return {}; }
+    // The format's version (qcow2: 2 or 3), 0 when it has none.
+    virtual int format_version() const { return 0; }
     // What this format asks of its file besides reading and writing.
     virtual uint32_t extra_write_perm() const { return 0; }
     // The permissions of the device that -drive if=virtio will plug.

@@ -6,6 +6,7 @@
 #include "core/qdev/qdev.h"
 #include "core/qmp/qmp.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mq {
@@ -36,7 +37,26 @@ Json image_info(const ImageBackend& img) {
         image["backing-filename"] = img.backing_file();
         image["backing-image"] = image_info(*backing);
     }
+    if (img.format() == "qcow2") {
+        // What miniqemu opens has no lazy refcounts, extended L2 or
+        // compression type other than zlib (others are refused at open).
+        Json data{{"compat", img.format_version() >= 3 ? "1.1" : "0.10"},
+                  {"compression-type", "zlib"}};
+        if (img.format_version() >= 3) data["lazy-refcounts"] = false;
+        data["refcount-bits"] = 16;
+        if (img.format_version() >= 3) {
+            data["corrupt"] = false;
+            data["extended-l2"] = false;
+        }
+        image["format-specific"] = Json{{"type", "qcow2"}, {"data", data}};
+    }
     return image;
+}
+
+// HMP's names for the format-specific keys ("lazy-refcounts": "lazy refcounts").
+std::string hmp_key(std::string key) {
+    std::replace(key.begin(), key.end(), '-', ' ');
+    return key;
 }
 
 // How many backing files are below this image.
@@ -67,7 +87,8 @@ Json inserted_info(const ImageBackend& img) {
         {"cache",
          {{"no-flush", cache.no_flush}, {"direct", cache.direct}, {"writeback", cache.writeback}}},
         {"file", img.filename()}};
-    if (img.backing()) info["backing_file"] = img.backing_file();
+    // QEMU shows where the backing file is, not the header's name for it.
+    if (img.backing()) info["backing_file"] = img.full_backing_file();
     return info;
 }
 
@@ -95,14 +116,40 @@ QmpResult qmp_query_block(const QmpArgs&) {
     return list;
 }
 
-void print_image_details(Monitor& mon, const Json& image) {
-    mon.printf("\nImages:\nimage: {}\nfile format: {}\n", image["filename"].get<std::string>(),
-               image["format"].get<std::string>());
+// One image of `info block -v` after its name and format, then its backing chain.
+void print_image_body(Monitor& mon, const Json& image) {
     uint64_t size = image["virtual-size"].get<uint64_t>();
     mon.printf("virtual size: {} ({} bytes)\n", size_to_str(size), size);
     mon.printf("disk size: {}\n", size_to_str(image["actual-size"].get<uint64_t>()));
     if (image.contains("cluster-size"))
         mon.printf("cluster_size: {}\n", image["cluster-size"].get<uint64_t>());
+    if (image.contains("backing-filename")) {
+        mon.printf("backing file: {} (actual path: {})\n",
+                   image["backing-filename"].get<std::string>(),
+                   image["full-backing-filename"].get<std::string>());
+        mon.printf("backing file format: {}\n",
+                   image["backing-filename-format"].get<std::string>());
+    }
+    if (image.contains("format-specific")) {
+        mon.print("Format specific information:\n");
+        for (const auto& [key, value] : image["format-specific"]["data"].items()) {
+            mon.printf("    {}: {}\n", hmp_key(key),
+                       value.is_string() ? value.get<std::string>() : value.dump());
+        }
+    }
+    // QEMU lists the whole chain, each image after the one it backs.
+    if (image.contains("backing-image")) {
+        const Json& b = image["backing-image"];
+        mon.printf("image: {}\nfile format: {}\n", b["filename"].get<std::string>(),
+                   b["format"].get<std::string>());
+        print_image_body(mon, b);
+    }
+}
+
+void print_image_details(Monitor& mon, const Json& image) {
+    mon.printf("\nImages:\nimage: {}\nfile format: {}\n", image["filename"].get<std::string>(),
+               image["format"].get<std::string>());
+    print_image_body(mon, image);
 }
 
 void print_block_info(Monitor& mon, const Json& info, bool verbose) {

@@ -56,6 +56,7 @@ public:
     const std::string& backing_file() const override { return m_backing_name; }
     const std::string& backing_format() const override { return m_backing_format; }
     std::string full_backing_file() const override { return m_backing_path; }
+    int format_version() const override { return m_version; }
 
     Status pread(uint64_t offset, void* buf, uint64_t len) override;
     Status pwrite(uint64_t offset, const void* buf, uint64_t len) override;

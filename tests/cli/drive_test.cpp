@@ -178,7 +178,12 @@ TEST(Drive, Qcow2InfoBlockShowsTheBackingFile) {
     EXPECT_THAT(r.out, HasSubstr(" (qcow2)\r\n"));
     EXPECT_THAT(r.out, HasSubstr("    Backing file:     " + base + " (chain depth: 1)\r\n"));
     EXPECT_THAT(r.out, HasSubstr("file format: qcow2\r\n"));
-    EXPECT_THAT(r.out, HasSubstr("cluster_size: 65536\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("cluster_size: 65536\r\nbacking file: " + base +
+                                 " (actual path: " + base +
+                                 ")\r\nbacking file format: raw\r\nFormat specific "
+                                 "information:\r\n    compat: 1.1\r\n"));
+    EXPECT_THAT(r.out,
+                HasSubstr("    extended l2: false\r\nimage: " + base + "\r\nfile format: raw\r\n"));
 }
 
 // QEMU holds the image for a virtio disk: miniqemu may not write it, nor
