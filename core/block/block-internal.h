@@ -25,6 +25,7 @@ struct DriveConfig {
     CacheMode cache;
     BlockInterfaceType if_type = BlockInterfaceType::None;
     int index = 0;
+    int backing_depth = 0; // 0 for a -drive, 1 for its backing file...
 };
 
 // A drive backed by an image in a host file: raw or qcow2.
@@ -37,6 +38,14 @@ public:
     const std::string& node_name() const { return m_node_name; }
     // query-block's "image" extras and `info block -v` (cluster size...).
     virtual uint32_t cluster_size() const { return 0; }
+    // The backing file (qcow2): the open image, the name as the header has
+    // it, its format, and the name resolved against the image's directory.
+    virtual const ImageBackend* backing() const { return nullptr; }
+    virtual const std::string& backing_file() const { return m_no_backing; }
+    virtual const std::string& backing_format() const { return m_no_backing; }
+    virtual std::string full_backing_file() const { return {}; }
+    // The format's version (qcow2: 2 or 3), 0 when it has none.
+    virtual int format_version() const { return 0; }
     // What this format asks of its file besides reading and writing.
     virtual uint32_t extra_write_perm() const { return 0; }
     // The permissions of the device that -drive if=virtio will plug.
@@ -52,12 +61,19 @@ protected:
     bool m_discard_unmap = false;
     bool m_probed = false;
     std::string m_node_name;
+
+private:
+    static inline const std::string m_no_backing;
 };
 
 Result<std::unique_ptr<ImageBackend>> raw_open(const DriveConfig& config,
                                                std::unique_ptr<HostFile> file);
 Result<std::unique_ptr<ImageBackend>> qcow2_open(const DriveConfig& config,
                                                  std::unique_ptr<HostFile> file);
+// Opens a backing file read-only, in `format` ("" = probe), with the
+// parent's cache mode (QEMU: bdrv_open_backing_file).
+Result<std::unique_ptr<ImageBackend>>
+image_open_backing(const DriveConfig& parent, const std::string& path, const std::string& format);
 // The default drives without a medium (none2, floppy0, sd0).
 const std::vector<std::string>& blk_empty_drive_names();
 

@@ -6,6 +6,7 @@
 #include "core/qdev/qdev.h"
 #include "core/qmp/qmp.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mq {
@@ -30,19 +31,52 @@ Json image_info(const ImageBackend& img) {
     if (img.cluster_size()) image["cluster-size"] = img.cluster_size();
     image["actual-size"] = img.file().allocated_bytes();
     image["dirty-flag"] = false;
+    if (const ImageBackend* backing = img.backing()) {
+        image["backing-filename-format"] = img.backing_format();
+        image["full-backing-filename"] = img.full_backing_file();
+        image["backing-filename"] = img.backing_file();
+        image["backing-image"] = image_info(*backing);
+    }
+    if (img.format() == "qcow2") {
+        // What miniqemu opens has no lazy refcounts, extended L2 or
+        // compression type other than zlib (others are refused at open).
+        Json data{{"compat", img.format_version() >= 3 ? "1.1" : "0.10"},
+                  {"compression-type", "zlib"}};
+        if (img.format_version() >= 3) data["lazy-refcounts"] = false;
+        data["refcount-bits"] = 16;
+        if (img.format_version() >= 3) {
+            data["corrupt"] = false;
+            data["extended-l2"] = false;
+        }
+        image["format-specific"] = Json{{"type", "qcow2"}, {"data", data}};
+    }
     return image;
+}
+
+// HMP's names for the format-specific keys ("lazy-refcounts": "lazy refcounts").
+std::string hmp_key(std::string key) {
+    std::replace(key.begin(), key.end(), '-', ' ');
+    return key;
+}
+
+// How many backing files are below this image.
+int backing_depth(const ImageBackend& img) {
+    int depth = 0;
+    for (const ImageBackend* b = img.backing(); b; b = b->backing())
+        depth++;
+    return depth;
 }
 
 Json inserted_info(const ImageBackend& img) {
     const CacheMode& cache = img.cache();
-    return Json{
+    Json info{
         {"iops_rd", 0},
         {"detect_zeroes", "off"},
         {"image", image_info(img)},
         {"iops_wr", 0},
         {"ro", img.read_only()},
         {"node-name", img.node_name()},
-        {"backing_file_depth", 0},
+        {"backing_file_depth", backing_depth(img)},
         {"drv", img.format()},
         {"iops", 0},
         {"bps_wr", 0},
@@ -53,6 +87,9 @@ Json inserted_info(const ImageBackend& img) {
         {"cache",
          {{"no-flush", cache.no_flush}, {"direct", cache.direct}, {"writeback", cache.writeback}}},
         {"file", img.filename()}};
+    // QEMU shows where the backing file is, not the header's name for it.
+    if (img.backing()) info["backing_file"] = img.full_backing_file();
+    return info;
 }
 
 // One BlockInfo; the keys in the order QEMU 7.2 sends them.
@@ -79,14 +116,40 @@ QmpResult qmp_query_block(const QmpArgs&) {
     return list;
 }
 
-void print_image_details(Monitor& mon, const Json& image) {
-    mon.printf("\nImages:\nimage: {}\nfile format: {}\n", image["filename"].get<std::string>(),
-               image["format"].get<std::string>());
+// One image of `info block -v` after its name and format, then its backing chain.
+void print_image_body(Monitor& mon, const Json& image) {
     uint64_t size = image["virtual-size"].get<uint64_t>();
     mon.printf("virtual size: {} ({} bytes)\n", size_to_str(size), size);
     mon.printf("disk size: {}\n", size_to_str(image["actual-size"].get<uint64_t>()));
     if (image.contains("cluster-size"))
         mon.printf("cluster_size: {}\n", image["cluster-size"].get<uint64_t>());
+    if (image.contains("backing-filename")) {
+        mon.printf("backing file: {} (actual path: {})\n",
+                   image["backing-filename"].get<std::string>(),
+                   image["full-backing-filename"].get<std::string>());
+        mon.printf("backing file format: {}\n",
+                   image["backing-filename-format"].get<std::string>());
+    }
+    if (image.contains("format-specific")) {
+        mon.print("Format specific information:\n");
+        for (const auto& [key, value] : image["format-specific"]["data"].items()) {
+            mon.printf("    {}: {}\n", hmp_key(key),
+                       value.is_string() ? value.get<std::string>() : value.dump());
+        }
+    }
+    // QEMU lists the whole chain, each image after the one it backs.
+    if (image.contains("backing-image")) {
+        const Json& b = image["backing-image"];
+        mon.printf("image: {}\nfile format: {}\n", b["filename"].get<std::string>(),
+                   b["format"].get<std::string>());
+        print_image_body(mon, b);
+    }
+}
+
+void print_image_details(Monitor& mon, const Json& image) {
+    mon.printf("\nImages:\nimage: {}\nfile format: {}\n", image["filename"].get<std::string>(),
+               image["format"].get<std::string>());
+    print_image_body(mon, image);
 }
 
 void print_block_info(Monitor& mon, const Json& info, bool verbose) {
@@ -109,6 +172,10 @@ void print_block_info(Monitor& mon, const Json& info, bool verbose) {
                cache["writeback"].get<bool>() ? "writeback" : "writethrough",
                cache["direct"].get<bool>() ? ", direct" : "",
                cache["no-flush"].get<bool>() ? ", ignore flushes" : "");
+    const Json& ins = info["inserted"];
+    if (ins.contains("backing_file"))
+        mon.printf("    Backing file:     {} (chain depth: {})\n",
+                   ins["backing_file"].get<std::string>(), ins["backing_file_depth"].get<int>());
     if (verbose) print_image_details(mon, info["inserted"]["image"]);
 }
 

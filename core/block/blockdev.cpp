@@ -120,7 +120,8 @@ std::string probe_format(const HostFile& file) {
     return qcow2_probe(head, sizeof head) ? "qcow2" : "raw";
 }
 
-Result<std::unique_ptr<ImageBackend>> open_image(DriveConfig& config) {
+// Opens the file and the format on it; -drive and backing files alike.
+Result<std::unique_ptr<ImageBackend>> open_image(DriveConfig& config, uint32_t shared) {
     auto file = HostFile::open(config.filename,
                                config.read_only ? OpenMode::ReadOnly : OpenMode::ReadWrite);
     if (!file) return file.take_error();
@@ -128,12 +129,13 @@ Result<std::unique_ptr<ImageBackend>> open_image(DriveConfig& config) {
     (*file)->set_ignore_flush(config.cache.no_flush);
     // Every open reads consistently and lets others do anything (QEMU's
     // lock on byte 100 alone); a device asks for more when it attaches.
-    if (auto st = (*file)->set_perm(BLK_PERM_CONSISTENT_READ, BLK_PERM_ALL); !st)
-        return st.take_error();
+    if (auto st = (*file)->set_perm(BLK_PERM_CONSISTENT_READ, shared); !st) return st.take_error();
     if (config.format.empty()) {
         config.format = probe_format(**file);
         config.probed = true;
-        if (config.format == "raw") {
+        // QEMU warns about -drive only; a backing file's format is its
+        // image's business.
+        if (config.format == "raw" && config.backing_depth == 0) {
             std::fprintf(stderr,
                          "WARNING: Image format was not specified for '%s' and probing guessed "
                          "raw.\n         Automatically detecting the format is dangerous for raw "
@@ -144,7 +146,7 @@ Result<std::unique_ptr<ImageBackend>> open_image(DriveConfig& config) {
     }
     if (config.format == "raw") return raw_open(config, std::move(*file));
     if (config.format == "qcow2") return qcow2_open(config, std::move(*file));
-    return make_error("Unsupported format '{}': miniqemu opens raw images only", config.format);
+    return make_error("Unsupported format '{}': miniqemu opens raw and qcow2 images only", config.format);
 }
 
 Result<int> parse_index(const PropertyBag& bag) {
@@ -212,7 +214,7 @@ Result<BlockBackend*> drive_new_checked(const PropertyBag& bag) {
     DriveConfig config;
     const InterfaceName* iface = nullptr;
     if (auto st = parse_drive(bag, config, iface); !st) return st.take_error();
-    auto image = open_image(config);
+    auto image = open_image(config, BLK_PERM_ALL);
     if (!image) return image.take_error();
     if (auto st = check_open_options(bag, config); !st) return st.take_error();
     if (!iface ||
@@ -249,6 +251,25 @@ ImageBackend::ImageBackend(const DriveConfig& config, std::unique_ptr<HostFile> 
     m_index = config.index;
     g_node_counter++; // the protocol node, as QEMU counts it
     m_node_name = generate_node_name();
+}
+
+Result<std::unique_ptr<ImageBackend>>
+image_open_backing(const DriveConfig& parent, const std::string& path, const std::string& format) {
+    // An image that is its own backing file, or a chain of them, stops here
+    // (QEMU's limit on a chain is the stack; ours is explicit).
+    constexpr int kMaxBackingDepth = 16;
+    if (parent.backing_depth >= kMaxBackingDepth)
+        return make_error("Backing chain of '{}' is deeper than {} images", parent.filename,
+                          kMaxBackingDepth);
+    DriveConfig config;
+    config.filename = path;
+    config.format = format;
+    config.read_only = true;
+    config.cache = parent.cache;
+    config.backing_depth = parent.backing_depth + 1;
+    // A backing file must not change under the image (QEMU's default
+    // permissions for a COW child): nobody else may write or resize it.
+    return open_image(config, BLK_PERM_ALL & ~(BLK_PERM_WRITE | BLK_PERM_RESIZE));
 }
 
 Status ImageBackend::set_device_permissions(bool attached) {

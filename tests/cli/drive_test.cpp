@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -93,11 +94,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "Parameter 'id' expects an identifier\nIdentifiers consist of letters, "
                    "digits, '-', '.', '_', starting with a letter."},
         // Where miniqemu does less than QEMU, it says so in QEMU's shape.
-        DriveError{"file=IMG,format=qcow2",
-                   "Unsupported format 'qcow2': miniqemu opens raw images only; convert it with "
-                   "'qemu-img convert -O raw'"},
+        DriveError{"file=IMG,format=qcow2", "Image is not in qcow2 format"},
         DriveError{"file=IMG,format=vmdk",
-                   "Unsupported format 'vmdk': miniqemu opens raw images only"},
+                   "Unsupported format 'vmdk': miniqemu opens raw and qcow2 images only"},
         DriveError{"file=IMG,format=raw,snapshot=on", "snapshot=on is not supported by miniqemu"}));
 
 TEST(Drive, DuplicateIdsAndIndexes) {
@@ -163,6 +162,28 @@ TEST(Drive, InfoBlockAndQueryBlock) {
     EXPECT_THAT(q.out, HasSubstr("\"cache\": {\"no-flush\": false, \"direct\": false, "
                                  "\"writeback\": false}, \"file\": \"" +
                                  a + "\"}, \"type\": \"unknown\"}]}"));
+}
+
+TEST(Drive, Qcow2InfoBlockShowsTheBackingFile) {
+    if (std::system("qemu-img --version >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "qemu-img (qemu-utils) is not installed";
+    std::string base = make_image("drive-base.img", 1 << 20);
+    std::string top = ::testing::TempDir() + "/drive-top.qcow2";
+    ASSERT_EQ(
+        std::system(("qemu-img create -q -f qcow2 -b " + base + " -F raw " + top + " 1M").c_str()),
+        0);
+    auto r = run_drive("file=" + top + ",format=qcow2,if=none,id=q", "info block -v q\nquit\n",
+                       {"-monitor", "stdio", "-nodefaults"});
+    EXPECT_EQ(r.exit_status, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(" (qcow2)\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("    Backing file:     " + base + " (chain depth: 1)\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("file format: qcow2\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("cluster_size: 65536\r\nbacking file: " + base +
+                                 " (actual path: " + base +
+                                 ")\r\nbacking file format: raw\r\nFormat specific "
+                                 "information:\r\n    compat: 1.1\r\n"));
+    EXPECT_THAT(r.out,
+                HasSubstr("    extended l2: false\r\nimage: " + base + "\r\nfile format: raw\r\n"));
 }
 
 // QEMU holds the image for a virtio disk: miniqemu may not write it, nor
