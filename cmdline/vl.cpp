@@ -6,6 +6,7 @@
 #include "cmdline/cpu-option.h"
 #include "cmdline/host-options.h"
 #include "cmdline/options.h"
+#include "core/block/block.h"
 #include "core/chardev.h"
 #include "core/cpus.h"
 #include "core/gdbstub/gdbstub.h"
@@ -17,6 +18,7 @@
 #include "core/net/net.h"
 #include "core/qdev/qdev.h"
 #include "core/timer.h"
+#include "hw/virtio/worker.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -463,6 +465,9 @@ int Vm::run() {
     int status = main_loop_run();
     vm_stop(VmEventPolicy::Quiet);
     cpus_shutdown();
+    // Disk I/O in flight ends, and every drive is flushed, as QEMU closes them.
+    VirtioWorker::stop_all();
+    blk_flush_all();
     net_cleanup();
     {
         BqlGuard bql;

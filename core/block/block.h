@@ -85,6 +85,8 @@ BlockBackend* blk_by_name(std::string_view id);
 std::vector<BlockBackend*> blk_all();
 // Closes every drive (at exit, after the devices are gone; also for tests).
 void blk_remove_all();
+// Flushes every writable drive (at exit, as QEMU's bdrv_close_all).
+void blk_flush_all();
 // QEMU's empty default drives (the CD-ROM none2, floppy0, sd0) that
 // `info block` and query-block list on virt unless -nodefaults.
 void blk_add_default_drives();

@@ -321,6 +321,11 @@ std::vector<BlockBackend*> blk_all() {
     return all;
 }
 
+void blk_flush_all() {
+    for (auto& d : g_drives)
+        if (!d->read_only()) (void)d->flush();
+}
+
 void blk_remove_all() {
     g_drives.clear();
     g_empty_drives.clear();

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 namespace mq {
 
@@ -22,12 +23,26 @@ public:
     VirtioWorker& operator=(const VirtioWorker&) = delete;
     ~VirtioWorker() { stop(); }
 
+    // At exit, before the back ends go: finishes what is queued and stops
+    // every worker (their completions are dropped; the guest is gone).
+    static void stop_all() {
+        std::unordered_set<VirtioWorker*> all;
+        {
+            std::lock_guard lock(registry_mutex());
+            all = registry();
+        }
+        for (auto* w : all)
+            w->stop();
+    }
+
     void start(std::string name) {
         stop();
         m_name = std::move(name);
         m_stopping = false;
         m_alive = std::make_shared<int>(0);
         m_thread = std::thread([this] { run(); });
+        std::lock_guard lock(registry_mutex());
+        registry().insert(this);
     }
 
     // Queues `job` for the I/O thread.
@@ -54,6 +69,10 @@ public:
     }
 
     void stop() {
+        {
+            std::lock_guard lock(registry_mutex());
+            registry().erase(this);
+        }
         if (!m_thread.joinable()) return;
         {
             std::lock_guard lock(m_mutex);
@@ -65,6 +84,15 @@ public:
     }
 
 private:
+    static std::unordered_set<VirtioWorker*>& registry() {
+        static std::unordered_set<VirtioWorker*> workers;
+        return workers;
+    }
+    static std::mutex& registry_mutex() {
+        static std::mutex m;
+        return m;
+    }
+
     void run() {
         std::unique_lock lock(m_mutex);
         for (;;) {
