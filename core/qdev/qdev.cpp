@@ -357,7 +357,33 @@ Object* qdev_get_peripheral_anon() { return container_get(qdev_get_machine(), "/
 
 namespace {} // namespace
 
-Result<DeviceClass*> qdev_get_device_class(const std::string& driver) {
+namespace {
+
+// Short names for devices, as QEMU's qdev_alias_table: on a machine with
+// PCI, "virtio-blk" is the PCI one.
+constexpr std::pair<std::string_view, std::string_view> kDeviceAliases[] = {
+    {"virtio-blk-pci", "virtio-blk"},
+    {"virtio-net-pci", "virtio-net"},
+    {"virtio-rng-pci", "virtio-rng"},
+    {"virtio-serial-pci", "virtio-serial"},
+};
+
+std::string_view device_alias_of(std::string_view type) {
+    for (auto [name, alias] : kDeviceAliases)
+        if (name == type) return alias;
+    return {};
+}
+
+} // namespace
+
+std::string qdev_resolve_alias(std::string_view driver) {
+    for (auto [name, alias] : kDeviceAliases)
+        if (alias == driver && object_class_by_name(name)) return std::string(name);
+    return std::string(driver);
+}
+
+Result<DeviceClass*> qdev_get_device_class(const std::string& requested) {
+    std::string driver = qdev_resolve_alias(requested);
     ObjectClass* oc = object_class_by_name(driver);
     if (!object_class_dynamic_cast(oc, TYPE_DEVICE)) {
         return make_error("'{}' is not a valid device model name", driver);
@@ -394,7 +420,7 @@ Result<DeviceState*> qdev_device_add(const PropertyBag& opts) {
         }
     }
 
-    auto dev = qdev_new(*driver);
+    auto dev = qdev_new(object_class_get_name(*dc));
     if (!dev) return dev.take_error();
     for (const auto& [key, value] : opts) {
         if (key == "driver" || key == "bus" || key == "id") continue;
@@ -438,6 +464,9 @@ std::string qdev_device_help_list() {
             }
             out += fmt::format("name \"{}\"", object_class_get_name(&dc));
             if (!dc.bus_type.empty()) out += fmt::format(", bus {}", dc.bus_type);
+            if (auto alias = device_alias_of(object_class_get_name(&dc)); !alias.empty()) {
+                out += fmt::format(", alias \"{}\"", alias);
+            }
             if (!dc.desc.empty()) out += fmt::format(", desc \"{}\"", dc.desc);
             out += "\n";
         }
@@ -445,7 +474,8 @@ std::string qdev_device_help_list() {
     return out;
 }
 
-Result<std::string> qdev_device_help(std::string_view driver) {
+Result<std::string> qdev_device_help(std::string_view requested) {
+    std::string driver = qdev_resolve_alias(requested);
     ObjectClass* oc = object_class_by_name(driver);
     if (!oc) return make_error("Device '{}' not found", driver);
     if (!object_class_dynamic_cast(oc, TYPE_DEVICE) || object_class_is_abstract(oc)) {

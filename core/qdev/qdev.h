@@ -180,7 +180,10 @@ Object* qdev_get_machine();
 Object* qdev_get_peripheral();
 Object* qdev_get_peripheral_anon();
 
-// The class of a user-creatable device type, or QEMU's error for `driver`.
+// A device alias ("virtio-blk") to its type ("virtio-blk-pci"); other names
+// unchanged.
+std::string qdev_resolve_alias(std::string_view driver);
+// The class of a user-creatable device type (or alias), or QEMU's error for `driver`.
 Result<DeviceClass*> qdev_get_device_class(const std::string& driver);
 // `-device`: driver, bus, id, then the device's own properties.
 Result<DeviceState*> qdev_device_add(const PropertyBag& opts);
