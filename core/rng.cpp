@@ -47,8 +47,7 @@ struct RngRandom : RngBackend {
             n = ::read(fd, buf, len);
         } while (n < 0 && errno == EINTR);
         if (n < 0 && errno != EAGAIN) {
-            qemu_log_mask(LOG_UNIMP, "rng-random: reading {}: {}", filename,
-                          std::strerror(errno));
+            qemu_log_mask(LOG_UNIMP, "rng-random: reading {}: {}", filename, std::strerror(errno));
         }
         return n > 0 ? size_t(n) : 0;
     }

@@ -93,7 +93,8 @@ Status virt_machine_init(MachineState& ms) {
     // -device virtio-*-device fills the first free one, which is the last
     // created (buses are searched newest first), as in QEMU.
     for (int i = 0; i < VIRTIO_COUNT; i++) {
-        sysbus_create_simple("virtio-mmio", map[VIRT_VIRTIO].base + hwaddr(i) * map[VIRT_VIRTIO].size,
+        sysbus_create_simple("virtio-mmio",
+                             map[VIRT_VIRTIO].base + hwaddr(i) * map[VIRT_VIRTIO].size,
                              plic_irq(s, VIRTIO_IRQ + i));
     }
 

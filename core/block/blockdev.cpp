@@ -146,7 +146,8 @@ Result<std::unique_ptr<ImageBackend>> open_image(DriveConfig& config, uint32_t s
     }
     if (config.format == "raw") return raw_open(config, std::move(*file));
     if (config.format == "qcow2") return qcow2_open(config, std::move(*file));
-    return make_error("Unsupported format '{}': miniqemu opens raw and qcow2 images only", config.format);
+    return make_error("Unsupported format '{}': miniqemu opens raw and qcow2 images only",
+                      config.format);
 }
 
 Result<int> parse_index(const PropertyBag& bag) {

@@ -60,11 +60,11 @@ constexpr uint32_t kMaxDiscardSectors = 0x7fffffff >> 9;
 
 // The config space (struct virtio_blk_config), as far as we fill it.
 enum : size_t {
-    CFG_CAPACITY = 0,       // le64, in 512-byte sectors
-    CFG_SEG_MAX = 12,       // le32
-    CFG_BLK_SIZE = 20,      // le32
-    CFG_WCE = 32,           // u8 writeback
-    CFG_NUM_QUEUES = 34,    // le16
+    CFG_CAPACITY = 0,    // le64, in 512-byte sectors
+    CFG_SEG_MAX = 12,    // le32
+    CFG_BLK_SIZE = 20,   // le32
+    CFG_WCE = 32,        // u8 writeback
+    CFG_NUM_QUEUES = 34, // le16
     CFG_MAX_DISCARD_SECTORS = 36,
     CFG_MAX_DISCARD_SEG = 40,
     CFG_DISCARD_ALIGN = 44,
@@ -154,7 +154,7 @@ void blk_handle_request(VirtIOBlock& s, unsigned queue, VirtQueueElement elem) {
     auto req = std::make_shared<BlockRequest>();
     req->queue = queue;
     req->generation = s.reset_generation;
-    uint64_t data_in = elem.in_len() - 1;   // what the device may write before the status
+    uint64_t data_in = elem.in_len() - 1;    // what the device may write before the status
     uint64_t data_out = elem.out_len() - 16; // what the driver wrote after the header
     req->elem = std::move(elem);
 
@@ -345,12 +345,17 @@ void blk_class_init(ObjectClass& klass) {
     k.desc = "Virtio block device";
     device_class_set_category(k, DEVICE_CATEGORY_STORAGE);
     device_class_set_props(
-        k, {qdev_prop_string("drive", &VirtIOBlock::drive, "Node name or ID of a block device to use as a backend"),
-            qdev_prop_string("serial", &VirtIOBlock::serial, "the disk's ID for GET_ID (20 bytes at most)"),
-            qdev_prop("config-wce", &VirtIOBlock::config_wce, true, "on/off: the guest may switch the write cache"),
-            qdev_prop("discard", &VirtIOBlock::discard, true, "on/off: offer VIRTIO_BLK_F_DISCARD"),
-            qdev_prop("write-zeroes", &VirtIOBlock::write_zeroes, true, "on/off: offer VIRTIO_BLK_F_WRITE_ZEROES"),
-            qdev_prop("queue-size", &VirtIOBlock::queue_size, uint16_t{256}, "the virtqueue's size")});
+        k,
+        {qdev_prop_string("drive", &VirtIOBlock::drive,
+                          "Node name or ID of a block device to use as a backend"),
+         qdev_prop_string("serial", &VirtIOBlock::serial,
+                          "the disk's ID for GET_ID (20 bytes at most)"),
+         qdev_prop("config-wce", &VirtIOBlock::config_wce, true,
+                   "on/off: the guest may switch the write cache"),
+         qdev_prop("discard", &VirtIOBlock::discard, true, "on/off: offer VIRTIO_BLK_F_DISCARD"),
+         qdev_prop("write-zeroes", &VirtIOBlock::write_zeroes, true,
+                   "on/off: offer VIRTIO_BLK_F_WRITE_ZEROES"),
+         qdev_prop("queue-size", &VirtIOBlock::queue_size, uint16_t{256}, "the virtqueue's size")});
 }
 
 void register_virtio_blk_types() {

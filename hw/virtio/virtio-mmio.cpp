@@ -82,7 +82,8 @@ VirtQueue* selected_queue(VirtIOMMIOProxy& s, VirtIODevice& vdev) {
 
 uint64_t mmio_read(VirtIOMMIOProxy& s, hwaddr offset, unsigned size) {
     VirtIODevice* vdev = s.vdev();
-    if (offset >= MMIO_CONFIG) return vdev ? virtio_config_read(*vdev, offset - MMIO_CONFIG, size) : 0;
+    if (offset >= MMIO_CONFIG)
+        return vdev ? virtio_config_read(*vdev, offset - MMIO_CONFIG, size) : 0;
     if (size != 4) {
         qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_read: wrong size access to register!");
         return 0;
@@ -99,7 +100,9 @@ uint64_t mmio_read(VirtIOMMIOProxy& s, hwaddr offset, unsigned size) {
     switch (offset) {
     case MMIO_DEVICE_FEATURES:
         if (s.legacy && s.host_features_sel) return 0;
-        return s.host_features_sel > 1 ? 0 : uint32_t(vdev->host_features >> (32 * s.host_features_sel));
+        return s.host_features_sel > 1
+                   ? 0
+                   : uint32_t(vdev->host_features >> (32 * s.host_features_sel));
     case MMIO_QUEUE_NUM_MAX: return vq ? vq->num_max : 0;
     case MMIO_QUEUE_PFN:
         if (!s.legacy) break;
@@ -154,7 +157,9 @@ void mmio_write(VirtIOMMIOProxy& s, hwaddr offset, uint64_t value, unsigned size
     VirtQueue* vq = selected_queue(s, *vdev);
     auto modern_only = [&] {
         if (!s.legacy) return true;
-        qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_write: write to non-legacy register (0x{:x}) in legacy mode", offset);
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "virtio_mmio_write: write to non-legacy register (0x{:x}) in legacy mode",
+                      offset);
         return false;
     };
     switch (offset) {
@@ -171,7 +176,8 @@ void mmio_write(VirtIOMMIOProxy& s, hwaddr offset, uint64_t value, unsigned size
     case MMIO_GUEST_PAGE_SIZE:
         if (!s.legacy) break;
         if (!value || (value & (value - 1))) {
-            qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_write: guest page size 0x{:x} is not a power of 2", value);
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "virtio_mmio_write: guest page size 0x{:x} is not a power of 2", value);
             break;
         }
         s.guest_page_shift = uint32_t(__builtin_ctzll(value));
@@ -180,18 +186,21 @@ void mmio_write(VirtIOMMIOProxy& s, hwaddr offset, uint64_t value, unsigned size
     case MMIO_QUEUE_NUM:
         if (!vq) break;
         if (value == 0 || value > vq->num_max) {
-            qemu_log_mask(LOG_GUEST_ERROR, "{}: queue {} size {} is not between 1 and {}", vdev->name, s.queue_sel, value, vq->num_max);
+            qemu_log_mask(LOG_GUEST_ERROR, "{}: queue {} size {} is not between 1 and {}",
+                          vdev->name, s.queue_sel, value, vq->num_max);
             break;
         }
         vq->num = uint16_t(value);
         if (s.legacy && vq->legacy_pfn) {
-            virtio_queue_set_legacy_pfn(*vdev, s.queue_sel, vq->legacy_pfn, 1u << s.guest_page_shift);
+            virtio_queue_set_legacy_pfn(*vdev, s.queue_sel, vq->legacy_pfn,
+                                        1u << s.guest_page_shift);
         }
         break;
     case MMIO_QUEUE_ALIGN:
         if (!s.legacy || !vq) break;
         if (!value || (value & (value - 1))) {
-            qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_write: queue align 0x{:x} is not a power of 2", value);
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "virtio_mmio_write: queue align 0x{:x} is not a power of 2", value);
             break;
         }
         vq->legacy_align = uint32_t(value);
@@ -245,7 +254,8 @@ void mmio_write(VirtIOMMIOProxy& s, hwaddr offset, uint64_t value, unsigned size
     case MMIO_QUEUE_NUM_MAX:
     case MMIO_INTERRUPT_STATUS:
     case MMIO_CONFIG_GENERATION:
-        qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_write: write to read-only register (0x{:x})", offset);
+        qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_write: write to read-only register (0x{:x})",
+                      offset);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "virtio_mmio_write: bad register offset (0x{:x})", offset);

@@ -61,8 +61,8 @@ struct VirtIONet : VirtIODevice {
 };
 
 bool VirtioNetClient::can_receive() {
-    return (n->status & VIRTIO_CONFIG_S_DRIVER_OK) && !n->broken &&
-           virtio_queue_ready(n->rx()) && !virtio_queue_empty(*n, n->rx());
+    return (n->status & VIRTIO_CONFIG_S_DRIVER_OK) && !n->broken && virtio_queue_ready(n->rx()) &&
+           !virtio_queue_empty(*n, n->rx());
 }
 
 // With mergeable receive buffers the frame may take several buffers; the
@@ -84,7 +84,7 @@ size_t receive_mergeable(VirtIONet& n, const uint8_t* buf, size_t len) {
     }
     uint8_t hdr[12] = {};
     virtio_stw(hdr + 10, uint16_t(elems.size())); // num_buffers
-    size_t offset = 0; // into the frame
+    size_t offset = 0;                            // into the frame
     for (unsigned i = 0; i < elems.size(); i++) {
         const auto& e = elems[i];
         size_t at = 0;
@@ -214,8 +214,7 @@ Status net_realize(VirtIODevice& vdev) {
     n.nic.model = tname;
     n.nic.name = n.id.empty() ? tname + ".0" : n.id;
     n.nic.info_str = fmt::format("model={},macaddr={:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                                 tname, n.mac[0], n.mac[1], n.mac[2], n.mac[3], n.mac[4],
-                                 n.mac[5]);
+                                 tname, n.mac[0], n.mac[1], n.mac[2], n.mac[3], n.mac[4], n.mac[5]);
     if (peer) {
         n.nic.peer = peer;
         peer->peer = &n.nic;
@@ -255,8 +254,8 @@ void register_virtio_net_types() {
         .instance_new = new_instance<VirtIONet>,
         .class_init = net_class_init,
     });
-    virtio_pci_register_proxy({"virtio-net-pci", TYPE_VIRTIO_NET, 0x0200,
-                               DEVICE_CATEGORY_NETWORK, "Virtio network device"});
+    virtio_pci_register_proxy({"virtio-net-pci", TYPE_VIRTIO_NET, 0x0200, DEVICE_CATEGORY_NETWORK,
+                               "Virtio network device"});
 }
 
 } // namespace

@@ -40,24 +40,24 @@ constexpr hwaddr kBarSize = 0x4000;
 
 // The common configuration structure (struct virtio_pci_common_cfg).
 enum : hwaddr {
-    COMMON_DFSELECT = 0x00,    // le32 device_feature_select
-    COMMON_DF = 0x04,          // le32 device_feature (RO)
-    COMMON_GFSELECT = 0x08,    // le32 driver_feature_select
-    COMMON_GF = 0x0c,          // le32 driver_feature
-    COMMON_MSIX = 0x10,        // le16 config_msix_vector
-    COMMON_NUMQ = 0x12,        // le16 num_queues (RO)
-    COMMON_STATUS = 0x14,      // u8 device_status
+    COMMON_DFSELECT = 0x00,      // le32 device_feature_select
+    COMMON_DF = 0x04,            // le32 device_feature (RO)
+    COMMON_GFSELECT = 0x08,      // le32 driver_feature_select
+    COMMON_GF = 0x0c,            // le32 driver_feature
+    COMMON_MSIX = 0x10,          // le16 config_msix_vector
+    COMMON_NUMQ = 0x12,          // le16 num_queues (RO)
+    COMMON_STATUS = 0x14,        // u8 device_status
     COMMON_CFGGENERATION = 0x15, // u8 config_generation (RO)
-    COMMON_Q_SELECT = 0x16,    // le16 queue_select
-    COMMON_Q_SIZE = 0x18,      // le16 queue_size
-    COMMON_Q_MSIX = 0x1a,      // le16 queue_msix_vector
-    COMMON_Q_ENABLE = 0x1c,    // le16 queue_enable
-    COMMON_Q_NOFF = 0x1e,      // le16 queue_notify_off (RO)
-    COMMON_Q_DESCLO = 0x20,    // le64 queue_desc
+    COMMON_Q_SELECT = 0x16,      // le16 queue_select
+    COMMON_Q_SIZE = 0x18,        // le16 queue_size
+    COMMON_Q_MSIX = 0x1a,        // le16 queue_msix_vector
+    COMMON_Q_ENABLE = 0x1c,      // le16 queue_enable
+    COMMON_Q_NOFF = 0x1e,        // le16 queue_notify_off (RO)
+    COMMON_Q_DESCLO = 0x20,      // le64 queue_desc
     COMMON_Q_DESCHI = 0x24,
-    COMMON_Q_AVAILLO = 0x28,   // le64 queue_driver
+    COMMON_Q_AVAILLO = 0x28, // le64 queue_driver
     COMMON_Q_AVAILHI = 0x2c,
-    COMMON_Q_USEDLO = 0x30,    // le64 queue_device
+    COMMON_Q_USEDLO = 0x30, // le64 queue_device
     COMMON_Q_USEDHI = 0x34,
     COMMON_SIZE = 0x38,
 };
@@ -130,8 +130,8 @@ unsigned common_field_size(hwaddr off) {
 }
 
 void set_half(hwaddr& field, uint32_t value, bool high) {
-    field = high ? (field & 0xffffffffull) | (uint64_t(value) << 32)
-                 : (field & ~0xffffffffull) | value;
+    field =
+        high ? (field & 0xffffffffull) | (uint64_t(value) << 32) : (field & ~0xffffffffull) | value;
 }
 
 void common_write(VirtIOPCIProxy& p, VirtIODevice& vdev, hwaddr off, uint32_t val) {
@@ -182,8 +182,8 @@ void common_write(VirtIOPCIProxy& p, VirtIODevice& vdev, hwaddr off, uint32_t va
         if (vq) set_half(vq->used, val, off == COMMON_Q_USEDHI);
         break;
     default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "{}: write to read-only common config field at 0x{:x}", vdev.name, off);
+        qemu_log_mask(LOG_GUEST_ERROR, "{}: write to read-only common config field at 0x{:x}",
+                      vdev.name, off);
     }
 }
 
@@ -329,10 +329,9 @@ void virtio_pci_register_proxy(const VirtioPciProxyInfo& info) {
                 k.class_id = info.class_id;
                 k.desc = info.desc;
                 device_class_set_category(k, info.category);
-                device_class_set_props(
-                    k, virtio_proxy_props(backend, [](DeviceState& d) {
-                        return static_cast<VirtIOPCIProxy&>(d).backend;
-                    }));
+                device_class_set_props(k, virtio_proxy_props(backend, [](DeviceState& d) {
+                                           return static_cast<VirtIOPCIProxy&>(d).backend;
+                                       }));
             },
         .instance_init =
             [backend](Object& obj) {

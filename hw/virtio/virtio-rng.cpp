@@ -85,8 +85,8 @@ void rng_class_init(ObjectClass& klass) {
     k.unrealize = rng_unrealize;
     k.desc = "VirtIO RNG";
     device_class_set_category(k, DEVICE_CATEGORY_MISC);
-    device_class_set_props(k, {qdev_prop_string("rng", &VirtIORNG::rng,
-                                                "ID of an rng-random or rng-builtin object")});
+    device_class_set_props(
+        k, {qdev_prop_string("rng", &VirtIORNG::rng, "ID of an rng-random or rng-builtin object")});
 }
 
 void register_virtio_rng_types() {

@@ -147,8 +147,8 @@ void console_class_init(ObjectClass& klass) {
     dc.bus_type = TYPE_VIRTIO_SERIAL_BUS;
     dc.desc = "a virtio console port (/dev/hvc0) on a chardev";
     device_class_set_category(dc, DEVICE_CATEGORY_INPUT);
-    device_class_set_props(
-        dc, {qdev_prop_string("chardev", &VirtConsole::chardev, "ID of a chardev to use as a backend")});
+    device_class_set_props(dc, {qdev_prop_string("chardev", &VirtConsole::chardev,
+                                                 "ID of a chardev to use as a backend")});
 }
 
 void register_virtio_serial_types() {
@@ -170,7 +170,8 @@ void register_virtio_serial_types() {
         .class_init = console_class_init,
     });
     virtio_pci_register_proxy({"virtio-serial-pci", TYPE_VIRTIO_SERIAL, 0x0780,
-                               DEVICE_CATEGORY_INPUT, "VirtIO serial (one console port: virtconsole)"});
+                               DEVICE_CATEGORY_INPUT,
+                               "VirtIO serial (one console port: virtconsole)"});
 }
 
 } // namespace

@@ -181,8 +181,7 @@ void virtio_set_status(VirtIODevice& vdev, uint8_t status) {
     if (k.set_status) k.set_status(vdev, status);
 }
 
-void virtio_queue_set_legacy_pfn(VirtIODevice& vdev, unsigned n, uint32_t pfn,
-                                 uint32_t page_size) {
+void virtio_queue_set_legacy_pfn(VirtIODevice& vdev, unsigned n, uint32_t pfn, uint32_t page_size) {
     if (n >= vdev.vq.size()) return;
     VirtQueue& vq = vdev.vq[n];
     vq.legacy_pfn = pfn;
@@ -296,8 +295,9 @@ std::optional<VirtQueueElement> virtqueue_pop(VirtIODevice& vdev, VirtQueue& vq)
     }
     for (unsigned count = 0;;) {
         if (desc.flags & VRING_DESC_F_INDIRECT) {
-            virtio_error(vdev, "{}", table == vq.desc ? "Indirect buffer table in a chain"
-                                                      : "Nested indirect descriptor");
+            virtio_error(vdev, "{}",
+                         table == vq.desc ? "Indirect buffer table in a chain"
+                                          : "Nested indirect descriptor");
             return std::nullopt;
         }
         bool write = desc.flags & VRING_DESC_F_WRITE;
@@ -356,8 +356,7 @@ void virtqueue_flush(VirtIODevice& vdev, VirtQueue& vq, unsigned count) {
     vq.inuse = vq.inuse > count ? vq.inuse - count : 0;
 }
 
-void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem,
-                    uint32_t len) {
+void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem, uint32_t len) {
     virtqueue_fill(vdev, vq, elem, len, 0);
     virtqueue_flush(vdev, vq, 1);
 }
@@ -424,8 +423,8 @@ size_t iov_from_buf(VirtIODevice& vdev, const std::vector<VirtioSeg>& sg, size_t
     return done;
 }
 
-std::vector<DeviceProperty> virtio_proxy_props(
-    std::string_view backend_type, std::function<VirtIODevice*(DeviceState&)> child) {
+std::vector<DeviceProperty> virtio_proxy_props(std::string_view backend_type,
+                                               std::function<VirtIODevice*(DeviceState&)> child) {
     std::vector<DeviceProperty> out;
     // The backend's class, and its parents' (for indirect_desc, event_idx).
     for (auto* k = object_class_by_name(backend_type); k; k = object_class_get_parent(k)) {

@@ -154,11 +154,11 @@ struct VirtIODevice : DeviceState {
     uint8_t status = 0;
     uint8_t isr = 0;
     uint16_t config_vector = VIRTIO_NO_VECTOR;
-    uint8_t generation = 0;         // config generation, bumped on changes
-    uint64_t host_features = 0;     // what the device offers
-    uint64_t guest_features = 0;    // what the driver accepted
+    uint8_t generation = 0;      // config generation, bumped on changes
+    uint64_t host_features = 0;  // what the device offers
+    uint64_t guest_features = 0; // what the driver accepted
     uint64_t backend_features = 0;
-    std::vector<uint8_t> config;    // the device-specific config space
+    std::vector<uint8_t> config; // the device-specific config space
     std::vector<VirtQueue> vq;
     bool broken = false;
     // Bumped by every reset: work a worker finishes for an older
@@ -190,8 +190,7 @@ bool virtio_set_features(VirtIODevice& vdev, uint64_t features);
 uint64_t virtio_host_features(VirtIODevice& vdev, bool legacy);
 void virtio_queue_notify(VirtIODevice& vdev, unsigned n);
 // Legacy ring placement from a page frame number.
-void virtio_queue_set_legacy_pfn(VirtIODevice& vdev, unsigned n, uint32_t pfn,
-                                 uint32_t page_size);
+void virtio_queue_set_legacy_pfn(VirtIODevice& vdev, unsigned n, uint32_t pfn, uint32_t page_size);
 // The config space, as the transport reads and writes it (little-endian).
 uint32_t virtio_config_read(VirtIODevice& vdev, uint32_t addr, unsigned size);
 void virtio_config_write(VirtIODevice& vdev, uint32_t addr, uint32_t value, unsigned size);
@@ -202,8 +201,7 @@ uint8_t virtio_isr_read_and_clear(VirtIODevice& vdev);
 // The next chain the driver offers, or nothing (none left, or broken).
 std::optional<VirtQueueElement> virtqueue_pop(VirtIODevice& vdev, VirtQueue& vq);
 // Hands an element back to the driver with `len` bytes written.
-void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem,
-                    uint32_t len);
+void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& elem, uint32_t len);
 // The same in two steps, for several elements that must appear together
 // (a frame spread over several receive buffers): fill writes used entry
 // `offset` past the current index, flush publishes `count` of them.
@@ -258,7 +256,7 @@ void virtio_error(VirtIODevice& vdev, fmt::format_string<Args...> format, Args&&
 
 // Properties a transport proxy (virtio-blk-pci) shows for its backend
 // device: each forwards to the same property of `child(proxy)`.
-std::vector<DeviceProperty> virtio_proxy_props(
-    std::string_view backend_type, std::function<VirtIODevice*(DeviceState&)> child);
+std::vector<DeviceProperty> virtio_proxy_props(std::string_view backend_type,
+                                               std::function<VirtIODevice*(DeviceState&)> child);
 
 } // namespace mq
