@@ -290,22 +290,12 @@ void blk_reset(VirtIODevice& vdev) {
     s.wce = s.blk && s.blk->write_cache_enabled();
 }
 
-// QEMU names the property on the type the user typed: virtio-blk-pci's
-// alias or virtio-blk-device's own.
-std::string user_type_name(VirtIODevice& vdev) {
-    if (vdev.parent_bus && vdev.parent_bus->parent &&
-        object_dynamic_cast(vdev.parent_bus->parent, TYPE_VIRTIO_PCI)) {
-        return object_get_typename(vdev.parent_bus->parent);
-    }
-    return object_get_typename(&vdev);
-}
-
 Status blk_realize(VirtIODevice& vdev) {
     auto& s = static_cast<VirtIOBlock&>(vdev);
     if (s.drive.empty()) return make_error("drive property not set");
     s.blk = blk_by_name(s.drive);
     if (!s.blk) {
-        return make_error("Property '{}.drive' can't find value '{}'", user_type_name(vdev),
+        return make_error("Property '{}.drive' can't find value '{}'", virtio_user_type_name(vdev),
                           s.drive);
     }
     if (s.blk->size() < kSector) {

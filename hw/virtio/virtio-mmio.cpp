@@ -139,10 +139,6 @@ uint64_t mmio_read(VirtIOMMIOProxy& s, hwaddr offset, unsigned size) {
     return 0;
 }
 
-void set_half(hwaddr& field, uint64_t value, bool high) {
-    field = high ? (field & 0xffffffffull) | (value << 32) : (field & ~0xffffffffull) | value;
-}
-
 void mmio_write(VirtIOMMIOProxy& s, hwaddr offset, uint64_t value, unsigned size) {
     VirtIODevice* vdev = s.vdev();
     if (!vdev) return; // an empty slot ignores writes
@@ -236,15 +232,15 @@ void mmio_write(VirtIOMMIOProxy& s, hwaddr offset, uint64_t value, unsigned size
         break;
     case MMIO_QUEUE_DESC_LOW:
     case MMIO_QUEUE_DESC_HIGH:
-        if (modern_only() && vq) set_half(vq->desc, value, offset == MMIO_QUEUE_DESC_HIGH);
+        if (modern_only() && vq) virtio_set_half(vq->desc, value, offset == MMIO_QUEUE_DESC_HIGH);
         break;
     case MMIO_QUEUE_AVAIL_LOW:
     case MMIO_QUEUE_AVAIL_HIGH:
-        if (modern_only() && vq) set_half(vq->avail, value, offset == MMIO_QUEUE_AVAIL_HIGH);
+        if (modern_only() && vq) virtio_set_half(vq->avail, value, offset == MMIO_QUEUE_AVAIL_HIGH);
         break;
     case MMIO_QUEUE_USED_LOW:
     case MMIO_QUEUE_USED_HIGH:
-        if (modern_only() && vq) set_half(vq->used, value, offset == MMIO_QUEUE_USED_HIGH);
+        if (modern_only() && vq) virtio_set_half(vq->used, value, offset == MMIO_QUEUE_USED_HIGH);
         break;
     case MMIO_MAGIC:
     case MMIO_VERSION:

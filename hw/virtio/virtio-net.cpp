@@ -175,17 +175,9 @@ void net_set_config(VirtIODevice& vdev, const uint8_t* c) {
     if (!n.has_feature(VIRTIO_F_VERSION_1)) std::memcpy(n.mac.data(), c + CFG_MAC, 6);
 }
 
-std::string user_type_name(VirtIODevice& vdev) {
-    if (vdev.parent_bus && vdev.parent_bus->parent &&
-        object_dynamic_cast(vdev.parent_bus->parent, TYPE_VIRTIO_PCI)) {
-        return object_get_typename(vdev.parent_bus->parent);
-    }
-    return object_get_typename(&vdev);
-}
-
 Status net_realize(VirtIODevice& vdev) {
     auto& n = static_cast<VirtIONet&>(vdev);
-    std::string tname = user_type_name(vdev);
+    std::string tname = virtio_user_type_name(vdev);
     NetClientState* peer = nullptr;
     if (!n.netdev.empty()) {
         peer = qemu_find_netdev(n.netdev);

@@ -129,11 +129,6 @@ unsigned common_field_size(hwaddr off) {
     }
 }
 
-void set_half(hwaddr& field, uint32_t value, bool high) {
-    field =
-        high ? (field & 0xffffffffull) | (uint64_t(value) << 32) : (field & ~0xffffffffull) | value;
-}
-
 void common_write(VirtIOPCIProxy& p, VirtIODevice& vdev, hwaddr off, uint32_t val) {
     VirtQueue* vq = p.queue_sel < vdev.vq.size() ? &vdev.vq[p.queue_sel] : nullptr;
     switch (off) {
@@ -171,15 +166,15 @@ void common_write(VirtIOPCIProxy& p, VirtIODevice& vdev, hwaddr off, uint32_t va
         break;
     case COMMON_Q_DESCLO:
     case COMMON_Q_DESCHI:
-        if (vq) set_half(vq->desc, val, off == COMMON_Q_DESCHI);
+        if (vq) virtio_set_half(vq->desc, val, off == COMMON_Q_DESCHI);
         break;
     case COMMON_Q_AVAILLO:
     case COMMON_Q_AVAILHI:
-        if (vq) set_half(vq->avail, val, off == COMMON_Q_AVAILHI);
+        if (vq) virtio_set_half(vq->avail, val, off == COMMON_Q_AVAILHI);
         break;
     case COMMON_Q_USEDLO:
     case COMMON_Q_USEDHI:
-        if (vq) set_half(vq->used, val, off == COMMON_Q_USEDHI);
+        if (vq) virtio_set_half(vq->used, val, off == COMMON_Q_USEDHI);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "{}: write to read-only common config field at 0x{:x}",

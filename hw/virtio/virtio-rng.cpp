@@ -39,14 +39,6 @@ void rng_handle_output(VirtIODevice& vdev, VirtQueue& vq) {
     virtio_notify(vdev, vq);
 }
 
-std::string user_type_name(VirtIODevice& vdev) {
-    if (vdev.parent_bus && vdev.parent_bus->parent &&
-        object_dynamic_cast(vdev.parent_bus->parent, TYPE_VIRTIO_PCI)) {
-        return object_get_typename(vdev.parent_bus->parent);
-    }
-    return object_get_typename(&vdev);
-}
-
 Status rng_realize(VirtIODevice& vdev) {
     auto& s = static_cast<VirtIORNG&>(vdev);
     if (s.rng.empty()) {
@@ -57,12 +49,12 @@ Status rng_realize(VirtIODevice& vdev) {
     } else {
         s.backend = rng_backend_find(s.rng);
         if (!s.backend) {
-            return make_error("Property '{}.rng' can't find value '{}'", user_type_name(vdev),
-                              s.rng);
+            return make_error("Property '{}.rng' can't find value '{}'",
+                              virtio_user_type_name(vdev), s.rng);
         }
         if (s.backend->in_use) {
             return make_error("Property '{}.rng' can't take value '{}', it's in use",
-                              user_type_name(vdev), s.rng);
+                              virtio_user_type_name(vdev), s.rng);
         }
         s.backend->in_use = true;
     }

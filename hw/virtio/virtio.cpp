@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/module.h"
 #include "core/qdev/sysbus.h"
+#include "hw/virtio/virtio-pci.h"
 
 #include <atomic>
 
@@ -421,6 +422,12 @@ size_t iov_from_buf(VirtIODevice& vdev, const std::vector<VirtioSeg>& sg, size_t
         offset = 0;
     }
     return done;
+}
+
+std::string virtio_user_type_name(VirtIODevice& vdev) {
+    Object* proxy = vdev.parent_bus ? vdev.parent_bus->parent : nullptr;
+    if (proxy && object_dynamic_cast(proxy, TYPE_VIRTIO_PCI)) return object_get_typename(proxy);
+    return object_get_typename(&vdev);
 }
 
 std::vector<DeviceProperty> virtio_proxy_props(std::string_view backend_type,

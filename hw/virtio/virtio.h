@@ -254,6 +254,17 @@ void virtio_error(VirtIODevice& vdev, fmt::format_string<Args...> format, Args&&
     virtio_error_str(vdev, fmt::format(format, std::forward<Args>(args)...));
 }
 
+// The type name the user typed for this device, for errors about its
+// properties: a virtio-X-pci's, when the device is its backend, as QEMU
+// names the alias property ("Property 'virtio-blk-pci.drive' ...").
+std::string virtio_user_type_name(VirtIODevice& vdev);
+
+// A transport's 64-bit ring address written as two 32-bit halves.
+inline void virtio_set_half(hwaddr& field, uint64_t value, bool high) {
+    value &= 0xffffffffull;
+    field = high ? (field & 0xffffffffull) | (value << 32) : (field & ~0xffffffffull) | value;
+}
+
 // Properties a transport proxy (virtio-blk-pci) shows for its backend
 // device: each forwards to the same property of `child(proxy)`.
 std::vector<DeviceProperty> virtio_proxy_props(std::string_view backend_type,
