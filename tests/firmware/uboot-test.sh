@@ -47,8 +47,15 @@ prompts() { grep -ao '=> ' "$tmp/out" | wc -l; }
 
 # Sends a command and waits for the prompt after it.
 command() {
-  local before
+  local before n
+  # A slow run (a sanitizer build) may still be printing a prompt from the
+  # key that stopped autoboot: wait until the count holds still for 1 s.
   before=$(prompts)
+  for ((i = 0; i < 10; i++)); do
+    sleep 0.1
+    n=$(prompts)
+    if ((n != before)); then before=$n; i=0; fi
+  done
   printf '%s\r' "$1" >&3
   for ((i = 0; i < 100; i++)); do
     (( $(prompts) > before )) && return 0
