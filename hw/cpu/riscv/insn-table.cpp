@@ -175,8 +175,8 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
     T old;
     u64 cause = 0;
     auto op = [&](T cur) -> std::optional<T> {
-        if (cur != expected) return std::nullopt;
-        stored = true;
+        stored = cur == expected;
+        if (!stored) return std::nullopt;
         return desired;
     };
     if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, h.mem_fault_va);
@@ -295,7 +295,17 @@ const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
-const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) { return next_insn(h, i); }
+// x86-64 keeps every order a RISC-V fence asks for but one: a store followed
+// by a load. A fence with W among its predecessors and R among its
+// successors (not fence.tso, which leaves that pair out) needs the host's
+// full fence, when other harts run on other threads.
+const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) {
+    const bool pred_w = (i->raw >> 24) & 1, succ_r = (i->raw >> 21) & 1;
+    const bool tso = (i->raw >> 28) == 0b1000;
+    if (g_harts_parallel && pred_w && succ_r && !tso)
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+    return next_insn(h, i);
+}
 
 const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
     hart_flush_code(h);

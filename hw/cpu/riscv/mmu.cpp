@@ -248,8 +248,8 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
             if (page_ok) fill(h.tlb_load[priv], va, host);
         } else if (!fr->readonly) {
             std::memcpy(host, value, size);
-            if (mr->has_code(off)) {
-                hart_invalidate_code(h, host, size); // a store into code: decode it again
+            if (uint64_t owners = mr->code_owners(off)) {
+                hart_code_written(h, host, size, owners); // a store into code: decode it again
             } else if (page_ok) {
                 fill(h.tlb_store[priv], va, host);
             }
@@ -311,7 +311,7 @@ void tlb_flush(Hart& h) {
         for (IoTlb& t : *set)
             t.fill(IoTlbEntry{});
     }
-    translation_epoch_bump();
+    translation_epoch_bump(h);
 }
 
 void hart_update_data_priv(Hart& h) {
@@ -381,8 +381,8 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     if (!fr->mr->is_ram() || fr->readonly) return nullptr; // a device: the caller does read + write
     hwaddr off = fr->offset_in_region + (pa - fr->start);
     uint8_t* host = fr->mr->ram_ptr() + off;
-    if (fr->mr->has_code(off)) {
-        hart_invalidate_code(h, host, size);
+    if (uint64_t owners = fr->mr->code_owners(off)) {
+        hart_code_written(h, host, size, owners);
     } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv) &&
                !(g_debug_watchpoints && debug_page_watched(va)) &&
                !(h.trig.mem && trigger_page_watched(h, va))) {
@@ -418,7 +418,7 @@ bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     if (fr->readonly) return true; // a store to ROM is ignored, as on QEMU
     uint8_t* host = fr->mr->ram_ptr() + off;
     std::memset(host, 0, size);
-    if (fr->mr->has_code_in(off, size)) hart_invalidate_code(h, host, size);
+    if (uint64_t owners = fr->mr->code_owners(off)) hart_code_written(h, host, size, owners);
     return true;
 }
 
