@@ -186,6 +186,20 @@ const std::vector<Attack>& attacks() {
              d.desc(1, d.data(), 21, D_WRITE);
              kick(d, 0);
          }},
+        {"more in flight than the ring holds",
+         [](VirtioTest&, VirtioDriver& d) {
+             // Reads complete on the main loop, which does not run here: the
+             // first ring's worth stays in flight, and one more is too many.
+             hwaddr h = d.scratch(0x2100);
+             (void)address_space_stl(address_space_memory(), h, T_IN);
+             (void)address_space_stq(address_space_memory(), h + 8, 1);
+             d.desc(0, h, 16, D_NEXT, 1);
+             d.desc(1, d.data(), 513, D_WRITE);
+             for (unsigned i = 0; i < d.num(); i++)
+                 d.offer(0);
+             d.notify();
+             kick(d, 0);
+         }},
         {"device-writable header only",
          [](VirtioTest&, VirtioDriver& d) {
              d.desc(0, d.data(), 64, D_WRITE);
