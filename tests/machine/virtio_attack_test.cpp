@@ -318,6 +318,37 @@ TEST_P(VirtioBusTest, RingsOnTheDevicesOwnRegisters) {
     }
 }
 
+// A ring of big reads: the device takes on 8 MiB of them at a time (each
+// needs a host buffer until it completes) and the rest when room comes
+// back. The driver sees how far the device has looked in avail_event.
+TEST_P(VirtioBusTest, BigRequestsWaitInTheRingForHostBuffers) {
+    VirtioDriver d = blk(GetParam());
+    ASSERT_TRUE(d.init(d.usual_features()) & S_DRIVER_OK);
+    ASSERT_TRUE(d.usual_features() & F_EVENT_IDX);
+    constexpr uint32_t kRead = uint32_t(kImageSize); // the whole disk, 1 MiB
+    hwaddr h = d.scratch(0x2000);
+    (void)wr32(h, T_IN);
+    (void)wr64(h + 8, 0);
+    d.desc(0, h, 16, D_NEXT, 1);
+    d.desc(1, d.data(), kRead + 1, D_WRITE); // the data, then the status byte
+    for (unsigned i = 0; i < d.num(); i++)
+        d.offer(0);
+    d.notify();
+    EXPECT_EQ(d.avail_event(), 8) << "8 MiB of 1 MiB reads taken on, the rest left in the ring";
+    EXPECT_EQ(d.used_idx(), 0);
+    for (int i = 0; i < 2000 && d.used_idx() != d.num(); i++) {
+        run_main_loop();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(d.used_idx(), d.num()) << "every read completes as room comes back";
+    EXPECT_EQ(d.avail_event(), d.num());
+    for (uint16_t i = 0; i < d.num(); i++)
+        EXPECT_EQ(d.used_len(i), kRead + 1);
+    EXPECT_EQ(ram(d.data(kRead), 1)[0], BLK_OK);
+    EXPECT_EQ(ram(d.data(kSector), 1)[0], seed_byte(image_of(GetParam()), 0));
+    EXPECT_TRUE(machine().take_guest_errors().empty());
+}
+
 // ---------------------------------------------------------------------------
 // A randomized ring and register fuzz
 // ---------------------------------------------------------------------------
