@@ -329,6 +329,35 @@ TEST_F(CliChardev, SlowClientDoesNotStallGuest) {
     EXPECT_LT(p.max_rss_bytes(), 256ull << 20);
 }
 
+// A guest that never reads its UART (-S), and an endless stdin: miniqemu
+// reads stdin only as far as its buffers hold (-nographic: stdio, then the
+// mux), and the rest stays in the pipe.
+TEST_F(CliChardev, StdinIsReadOnlyAsFarAsTheGuestTakes) {
+    std::string fifo = dir + "/stdin";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    BackgroundProcess p("/bin/sh",
+                        std::vector<std::string>{"-c", "exec \"$0\" \"$@\" <" + fifo, kBinary} +
+                            base_args());
+    int fd = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+    const std::string chunk(4096, 'x');
+    size_t written = 0;
+    while (written < (16u << 20)) {
+        ssize_t n = write(fd, chunk.data(), chunk.size());
+        if (n > 0) {
+            written += size_t(n);
+            continue;
+        }
+        ASSERT_TRUE(n < 0 && errno == EAGAIN) << strerror(errno);
+        pollfd pfd{fd, POLLOUT, 0};
+        if (poll(&pfd, 1, 1000) == 0) break; // nobody reads any more
+    }
+    close(fd);
+    EXPECT_LT(written, 1u << 20) << "bytes taken from stdin";
+    EXPECT_TRUE(p.running()) << p.err();
+}
+
 // ---------------------------------------------------------------------------
 // Client mode
 // ---------------------------------------------------------------------------
