@@ -358,6 +358,39 @@ TEST_F(CliChardev, StdinIsReadOnlyAsFarAsTheGuestTakes) {
     EXPECT_TRUE(p.running()) << p.err();
 }
 
+// The same with a regular file as stdin (a thread reads it): the file's
+// offset, shared with the process's stdin, stops early.
+TEST_F(CliChardev, StdinFileIsReadOnlyAsFarAsTheGuestTakes) {
+    std::string file = dir + "/stdin";
+    std::ofstream(file).close();
+    constexpr uint64_t kSize = 16u << 20;
+    ASSERT_EQ(truncate(file.c_str(), kSize), 0); // zeroes, no escape characters
+    BackgroundProcess p("/bin/sh",
+                        std::vector<std::string>{"-c", "exec \"$0\" \"$@\" <" + file, kBinary} +
+                            base_args());
+    auto offset = [&]() -> uint64_t {
+        std::ifstream info("/proc/" + std::to_string(p.pid()) + "/fdinfo/0");
+        std::string key;
+        uint64_t pos = 0;
+        while (info >> key && key != "pos:") {
+        }
+        info >> pos;
+        return pos;
+    };
+    // Until it has read everything, or has stopped reading for a second.
+    uint64_t pos = 0;
+    int still = 0;
+    for (int i = 0; i < 200 && pos < kSize && still < 20; i++) {
+        std::this_thread::sleep_for(50ms);
+        uint64_t now = offset();
+        still = now == pos && now > 0 ? still + 1 : 0;
+        pos = now;
+    }
+    EXPECT_GT(pos, 0u) << p.err();
+    EXPECT_LT(pos, 1u << 20) << "bytes taken from stdin";
+    EXPECT_TRUE(p.running()) << p.err();
+}
+
 // ---------------------------------------------------------------------------
 // Client mode
 // ---------------------------------------------------------------------------
