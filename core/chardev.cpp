@@ -17,6 +17,13 @@
 
 namespace mq {
 
+namespace {
+// Input read from stdin that no frontend has taken yet, and the mux's queue
+// for its focused frontend, each stop growing here: reading waits until the
+// guest takes some (as the pipe, pty and socket chardevs do).
+constexpr size_t kMaxPendingInput = 64 * 1024;
+} // namespace
+
 // ---------------------------------------------------------------------------
 // The base: one frontend, with queued input
 // ---------------------------------------------------------------------------
@@ -137,18 +144,26 @@ void StdioChardev::open() {
     }).detach();
 }
 
+// Reads while what the frontend has not taken stays below kMaxPendingInput;
+// accept_input() resumes. The rest waits in the pipe or the terminal.
 void StdioChardev::start_read() {
     auto reader = m_reader;
+    if (!reader || m_reading || m_pending.size() >= kMaxPendingInput) return;
+    m_reading = true;
     reader->descriptor.async_read_some(
         boost::asio::buffer(reader->buffer),
         [this, reader](const boost::system::error_code& ec, size_t n) {
             if (ec) return; // end of input: the guest keeps running
-            {
-                BqlGuard bql;
-                receive_from_host(reader->buffer.data(), n);
-            }
+            BqlGuard bql;
+            m_reading = false;
+            receive_from_host(reader->buffer.data(), n);
             start_read();
         });
+}
+
+void StdioChardev::accept_input() {
+    Chardev::accept_input();
+    start_read();
 }
 
 FileChardev::~FileChardev() { ::close(m_fd); }
@@ -175,7 +190,10 @@ MuxChardev::MuxChardev(std::string label, Chardev* backend)
     : Chardev(std::move(label)), m_backend(backend) {
     m_backend->mux_owner = this;
     m_backend->attach(CharFrontend{
-        .can_receive = [] { return size_t(4096); },
+        .can_receive =
+            [this] {
+                return m_queue.size() < kMaxPendingInput ? kMaxPendingInput - m_queue.size() : 0;
+            },
         .receive = [this](const uint8_t* buf, size_t len) { receive_from_host(buf, len); },
         .event = [](ChrEvent) {},
     });
@@ -242,7 +260,12 @@ void MuxChardev::receive_from_host(const uint8_t* buf, size_t len) {
     deliver_focused();
 }
 
-void MuxChardev::accept_input() { deliver_focused(); }
+// The focused frontend has room: its queue moves on, and the backend, which
+// stopped reading while the queue was full, may read again.
+void MuxChardev::accept_input() {
+    deliver_focused();
+    m_backend->accept_input();
+}
 
 void MuxChardev::deliver_focused() {
     if (m_focus < 0) return;

@@ -91,12 +91,14 @@ public:
     ~StdioChardev() override;
     void write(const uint8_t* buf, size_t len) override;
     void open() override;
+    void accept_input() override;
     std::string filename() const override { return "stdio"; }
 
 private:
     void start_read();
     struct Reader;
     std::shared_ptr<Reader> m_reader;
+    bool m_reading = false;
 };
 
 class NullChardev : public Chardev {

@@ -55,6 +55,12 @@ constexpr size_t kIdBytes = 20;
 // The largest read or write one request may carry: Linux sends at most a
 // few MiB; a chain claiming more is refused rather than buffered.
 constexpr uint64_t kMaxRequestBytes = uint64_t(32) << 20;
+// Reads and writes go through a host buffer each; together they hold at
+// most this much (plus one request) at a time. Past it, requests wait in
+// the ring until one completes: a ring of 32 MiB requests would otherwise
+// hold up to 32 GiB of host memory. (The I/O thread works through them one
+// by one: more in flight would not be faster.)
+constexpr uint64_t kMaxInflightBytes = uint64_t(8) << 20;
 // QEMU's BDRV_REQUEST_MAX_SECTORS: the discard/write-zeroes limit.
 constexpr uint32_t kMaxDiscardSectors = 0x7fffffff >> 9;
 
@@ -89,6 +95,8 @@ struct VirtIOBlock : VirtIODevice {
     BlockBackend* blk = nullptr;
     bool wce = true; // the guest's view of the write cache
     VirtioWorker io;
+    uint64_t inflight_bytes = 0; // host buffers of requests on the I/O thread
+    bool throttled = false;      // requests wait in the ring for inflight_bytes
 };
 
 // One request in flight: its chain, and the bytes going to or from the disk.
@@ -120,11 +128,21 @@ void blk_complete_now(VirtIOBlock& s, std::shared_ptr<BlockRequest> req, uint8_t
 }
 
 // Runs `work` on the I/O thread, then completes on the main loop.
+// Its buffer counts against kMaxInflightBytes until then; the completion
+// takes the requests that waited for room.
 void blk_submit(VirtIOBlock& s, std::shared_ptr<BlockRequest> req,
                 std::function<uint8_t(BlockRequest&)> work) {
+    s.inflight_bytes += req->data.size();
     s.io.submit([&s, req, work = std::move(work)] {
         req->status = work(*req);
-        s.io.complete([&s, req] { blk_complete(s, *req); });
+        s.io.complete([&s, req] {
+            s.inflight_bytes -= req->data.size();
+            blk_complete(s, *req);
+            if (s.throttled && s.inflight_bytes < kMaxInflightBytes) {
+                s.throttled = false;
+                virtio_queue_notify(s, req->queue);
+            }
+        });
     });
 }
 
@@ -239,8 +257,15 @@ void blk_handle_request(VirtIOBlock& s, unsigned queue, VirtQueueElement elem) {
 void blk_handle_output(VirtIODevice& vdev, VirtQueue& vq) {
     auto& s = static_cast<VirtIOBlock&>(vdev);
     unsigned queue = unsigned(&vq - vdev.vq.data());
-    while (auto elem = virtqueue_pop(vdev, vq))
+    for (;;) {
+        if (s.inflight_bytes >= kMaxInflightBytes) {
+            s.throttled = true; // the next completion comes back for the rest
+            return;
+        }
+        auto elem = virtqueue_pop(vdev, vq);
+        if (!elem) return;
         blk_handle_request(s, queue, std::move(*elem));
+    }
 }
 
 uint64_t blk_get_features(VirtIODevice& vdev, uint64_t f) {
@@ -287,6 +312,7 @@ void blk_reset(VirtIODevice& vdev) {
     // Requests in flight finish on the disk; their completions are dropped
     // (the reset generation changes).
     s.io.drain();
+    s.throttled = false;
     s.wce = s.blk && s.blk->write_cache_enabled();
 }
 

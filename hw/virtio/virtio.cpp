@@ -261,6 +261,13 @@ std::optional<VirtQueueElement> virtqueue_pop(VirtIODevice& vdev, VirtQueue& vq)
         return std::nullopt;
     }
     if (pending == 0) return std::nullopt;
+    // Every element handed out and not yet handed back holds a ring slot: a
+    // driver that makes more available than the ring holds would otherwise
+    // have the device take on requests without bound.
+    if (vq.inuse >= vq.num) {
+        virtio_error(vdev, "Virtqueue size exceeded");
+        return std::nullopt;
+    }
     // Read the ring entries only after the index that published them.
     ring_fence(std::memory_order_acquire);
 
@@ -363,7 +370,9 @@ void virtqueue_push(VirtIODevice& vdev, VirtQueue& vq, const VirtQueueElement& e
 }
 
 void virtio_notify(VirtIODevice& vdev, VirtQueue& vq) {
-    if (!virtio_queue_ready(vq)) return;
+    // A broken device hands nothing back (virtqueue_fill), so it has nothing
+    // to interrupt for: a request that completes after the break stays quiet.
+    if (vdev.broken || !virtio_queue_ready(vq)) return;
     bool notify;
     if (vdev.has_feature(VIRTIO_RING_F_EVENT_IDX)) {
         uint16_t old_idx = vq.signalled_used;

@@ -329,6 +329,68 @@ TEST_F(CliChardev, SlowClientDoesNotStallGuest) {
     EXPECT_LT(p.max_rss_bytes(), 256ull << 20);
 }
 
+// A guest that never reads its UART (-S), and an endless stdin: miniqemu
+// reads stdin only as far as its buffers hold (-nographic: stdio, then the
+// mux), and the rest stays in the pipe.
+TEST_F(CliChardev, StdinIsReadOnlyAsFarAsTheGuestTakes) {
+    std::string fifo = dir + "/stdin";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    BackgroundProcess p("/bin/sh",
+                        std::vector<std::string>{"-c", "exec \"$0\" \"$@\" <" + fifo, kBinary} +
+                            base_args());
+    int fd = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+    const std::string chunk(4096, 'x');
+    size_t written = 0;
+    while (written < (16u << 20)) {
+        ssize_t n = write(fd, chunk.data(), chunk.size());
+        if (n > 0) {
+            written += size_t(n);
+            continue;
+        }
+        ASSERT_TRUE(n < 0 && errno == EAGAIN) << strerror(errno);
+        pollfd pfd{fd, POLLOUT, 0};
+        if (poll(&pfd, 1, 1000) == 0) break; // nobody reads any more
+    }
+    close(fd);
+    EXPECT_LT(written, 1u << 20) << "bytes taken from stdin";
+    EXPECT_TRUE(p.running()) << p.err();
+}
+
+// The same with a regular file as stdin (a thread reads it): the file's
+// offset, shared with the process's stdin, stops early.
+TEST_F(CliChardev, StdinFileIsReadOnlyAsFarAsTheGuestTakes) {
+    std::string file = dir + "/stdin";
+    std::ofstream(file).close();
+    constexpr uint64_t kSize = 16u << 20;
+    ASSERT_EQ(truncate(file.c_str(), kSize), 0); // zeroes, no escape characters
+    BackgroundProcess p("/bin/sh",
+                        std::vector<std::string>{"-c", "exec \"$0\" \"$@\" <" + file, kBinary} +
+                            base_args());
+    auto offset = [&]() -> uint64_t {
+        std::ifstream info("/proc/" + std::to_string(p.pid()) + "/fdinfo/0");
+        std::string key;
+        uint64_t pos = 0;
+        while (info >> key && key != "pos:") {
+        }
+        info >> pos;
+        return pos;
+    };
+    // Until it has read everything, or has stopped reading for a second.
+    uint64_t pos = 0;
+    int still = 0;
+    for (int i = 0; i < 200 && pos < kSize && still < 20; i++) {
+        std::this_thread::sleep_for(50ms);
+        uint64_t now = offset();
+        still = now == pos && now > 0 ? still + 1 : 0;
+        pos = now;
+    }
+    EXPECT_GT(pos, 0u) << p.err();
+    EXPECT_LT(pos, 1u << 20) << "bytes taken from stdin";
+    EXPECT_TRUE(p.running()) << p.err();
+}
+
 // ---------------------------------------------------------------------------
 // Client mode
 // ---------------------------------------------------------------------------

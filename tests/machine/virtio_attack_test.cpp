@@ -186,6 +186,20 @@ const std::vector<Attack>& attacks() {
              d.desc(1, d.data(), 21, D_WRITE);
              kick(d, 0);
          }},
+        {"more in flight than the ring holds",
+         [](VirtioTest&, VirtioDriver& d) {
+             // Reads complete on the main loop, which does not run here: the
+             // first ring's worth stays in flight, and one more is too many.
+             hwaddr h = d.scratch(0x2100);
+             (void)address_space_stl(address_space_memory(), h, T_IN);
+             (void)address_space_stq(address_space_memory(), h + 8, 1);
+             d.desc(0, h, 16, D_NEXT, 1);
+             d.desc(1, d.data(), 513, D_WRITE);
+             for (unsigned i = 0; i < d.num(); i++)
+                 d.offer(0);
+             d.notify();
+             kick(d, 0);
+         }},
         {"device-writable header only",
          [](VirtioTest&, VirtioDriver& d) {
              d.desc(0, d.data(), 64, D_WRITE);
@@ -302,6 +316,37 @@ TEST_P(VirtioBusTest, RingsOnTheDevicesOwnRegisters) {
         ASSERT_EQ(d.init(d.usual_features()) & S_DRIVER_OK, S_DRIVER_OK);
         EXPECT_TRUE(works(d, is_blk));
     }
+}
+
+// A ring of big reads: the device takes on 8 MiB of them at a time (each
+// needs a host buffer until it completes) and the rest when room comes
+// back. The driver sees how far the device has looked in avail_event.
+TEST_P(VirtioBusTest, BigRequestsWaitInTheRingForHostBuffers) {
+    VirtioDriver d = blk(GetParam());
+    ASSERT_TRUE(d.init(d.usual_features()) & S_DRIVER_OK);
+    ASSERT_TRUE(d.usual_features() & F_EVENT_IDX);
+    constexpr uint32_t kRead = uint32_t(kImageSize); // the whole disk, 1 MiB
+    hwaddr h = d.scratch(0x2000);
+    (void)wr32(h, T_IN);
+    (void)wr64(h + 8, 0);
+    d.desc(0, h, 16, D_NEXT, 1);
+    d.desc(1, d.data(), kRead + 1, D_WRITE); // the data, then the status byte
+    for (unsigned i = 0; i < d.num(); i++)
+        d.offer(0);
+    d.notify();
+    EXPECT_EQ(d.avail_event(), 8) << "8 MiB of 1 MiB reads taken on, the rest left in the ring";
+    EXPECT_EQ(d.used_idx(), 0);
+    for (int i = 0; i < 2000 && d.used_idx() != d.num(); i++) {
+        run_main_loop();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(d.used_idx(), d.num()) << "every read completes as room comes back";
+    EXPECT_EQ(d.avail_event(), d.num());
+    for (uint16_t i = 0; i < d.num(); i++)
+        EXPECT_EQ(d.used_len(i), kRead + 1);
+    EXPECT_EQ(ram(d.data(kRead), 1)[0], BLK_OK);
+    EXPECT_EQ(ram(d.data(kSector), 1)[0], seed_byte(image_of(GetParam()), 0));
+    EXPECT_TRUE(machine().take_guest_errors().empty());
 }
 
 // ---------------------------------------------------------------------------
