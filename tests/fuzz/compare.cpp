@@ -49,20 +49,26 @@ uint32_t insn_at(const Stream& s, uint64_t pc) {
     return (raw & 3) == 3 ? raw : (raw & 0xffff);
 }
 
-// Whether Unicorn ran an f-register encoding that is not one of the
-// stream's instructions: one that a jump into the middle of a 4-byte
-// instruction made of its upper half and what follows. The generator did not
-// shape its registers, so it may mix the two widths like a random word.
-bool ran_fp_inside_insn(const Stream& s, const Outcome& theirs) {
+bool is_amo_minmax_w(uint32_t raw) {
+    return (raw & 0x707f) == 0x202f && (raw >> 27) >= 0x10 && ((raw >> 27) & 3) == 0;
+}
+
+// Whether Unicorn ran an encoding that `pred` picks and that is not one of
+// the stream's instructions: one that a jump into the middle of a 4-byte
+// instruction made of its upper half and what follows, which the generator
+// did not shape. A block whose size Unicorn's hook gives as 0 (it ended in
+// its first instruction) counts with that instruction.
+bool ran_inside_insn(const Stream& s, const Outcome& theirs, bool (*pred)(uint32_t)) {
     std::vector<uint8_t> page;
     for (auto [start, size] : theirs.blocks) {
         if (start < CODE || start >= s.end() || s.starts_insn(start)) continue;
         if (page.empty()) page = s.code_page();
-        for (uint64_t pc = start; pc < start + size && pc + 4 <= CODE + CODE_SIZE;) {
+        uint64_t end = start + (size ? size : 2);
+        for (uint64_t pc = start; pc < end && pc + 4 <= CODE + CODE_SIZE;) {
             uint32_t raw;
             std::memcpy(&raw, &page[pc - CODE], 4);
             if ((raw & 3) != 3) raw &= 0xffff;
-            if (!s.starts_insn(pc) && is_fp_encoding(raw)) return true;
+            if (!s.starts_insn(pc) && pred(raw)) return true;
             pc += (raw & 3) == 3 ? 4 : 2;
         }
     }
@@ -102,7 +108,7 @@ const std::vector<Allowance> kAllowList = {
      "Unicorn ran at a jump target inside one of the stream's 4-byte instructions (its upper "
      "half and what follows: registers the generator did not keep in their lanes).",
      [](const Stream& s, const Outcome&, const Outcome& theirs) {
-         return ran_fp_inside_insn(s, theirs);
+         return ran_inside_insn(s, theirs, is_fp_encoding);
      }},
     {"unicorn-amo-cause",
      "An AMO or SC that faults reports a load cause on Unicorn (QEMU 5.0): misaligned is "
@@ -141,12 +147,21 @@ const std::vector<Allowance> kAllowList = {
      "amomin.w/amomax.w/amominu.w/amomaxu.w on Unicorn (QEMU 5.0's TCG, fixed in QEMU 5.1 by "
      "'tcg: Fix do_nonatomic_op_* vs signed operations') compare the memory word with all 64 "
      "bits of rs2 instead of its low 32. Explained when the stream agrees with each of them "
-     "turned into its .d form (funct3 only: the upper half, which a jump into the middle "
-     "may run as an instruction of its own, stays).",
+     "turned into amoor.w (same rd, so the same path).",
      nullptr,
      [](uint32_t raw) -> uint32_t {
-         bool minmax_w = (raw & 0x707f) == 0x202f && (raw >> 27) >= 0x10 && ((raw >> 27) & 3) == 0;
-         return minmax_w ? raw | 0x1000u : raw;
+         return is_amo_minmax_w(raw) ? (raw & ~(0x1fu << 27)) | (0x08u << 27) : raw;
+     }},
+    {"unicorn-amominmax-w-d",
+     "The same bug where a jump into the middle of the amo runs its upper half as an "
+     "instruction of its own, which the amoor.w rewrite would change: explained when the "
+     "stream agrees with each of them turned into its .d form (funct3 only).",
+     nullptr, [](uint32_t raw) -> uint32_t { return is_amo_minmax_w(raw) ? raw | 0x1000u : raw; }},
+    {"unicorn-amominmax-w-inside",
+     "The same bug from an amomin/max[u].w that Unicorn ran inside one of the stream's "
+     "instructions (no rewrite can reach it).",
+     [](const Stream& s, const Outcome&, const Outcome& theirs) {
+         return ran_inside_insn(s, theirs, is_amo_minmax_w);
      }},
     {"lr-sc-width",
      "An SC paired with an LR of the other width: the A spec leaves its outcome to the "
