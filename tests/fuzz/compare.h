@@ -26,9 +26,9 @@ struct Allowance {
 
 // The entry whose `applies` explains the difference, or null.
 const Allowance* allowed(const Stream& s, const Outcome& ours, const Outcome& theirs);
-// The stream with every entry's rewrite applied, and the first entry that
-// changed something (null when none did).
-Stream rewritten(const Stream& s, const Allowance** first);
+// The stream with every entry's rewrite applied (or only that of `only`),
+// and the first entry that changed something (null when none did).
+Stream rewritten(const Stream& s, const Allowance** first, const Allowance* only = nullptr);
 const std::vector<Allowance>& allow_list();
 
 } // namespace mq::fuzz

@@ -99,8 +99,9 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
     uc_emu_stop(uc);
 }
 
-void on_block(uc_engine* uc, uint64_t, uint32_t, void* user) {
+void on_block(uc_engine* uc, uint64_t address, uint32_t size, void* user) {
     auto* u = static_cast<UnicornHart*>(user);
+    u->m_entered.emplace_back(address, size);
     if (++u->m_blocks > u->m_block_limit) uc_emu_stop(uc);
 }
 
@@ -171,6 +172,7 @@ Outcome UnicornHart::run(const Stream& s) {
 
     m_intno = -1;
     m_blocks = 0;
+    m_entered.clear();
     m_block_limit = step_limit(s);
     uc_err e = uc_emu_start(m_uc, CODE, s.end(), 0, 0);
 
@@ -220,6 +222,7 @@ Outcome UnicornHart::run(const Stream& s) {
     o.data.resize(DATA_SIZE);
     check(uc_mem_read(m_uc, CODE, o.code.data(), CODE_SIZE), "read code");
     check(uc_mem_read(m_uc, DATA, o.data.data(), DATA_SIZE), "read data");
+    o.blocks = m_entered;
     return o;
 }
 

@@ -43,6 +43,7 @@ public:
     int m_intno = -1;
     uint64_t m_blocks = 0;
     uint64_t m_block_limit = 0;
+    std::vector<std::pair<uint64_t, uint32_t>> m_entered; // start, size
 
 private:
     static constexpr uint64_t kRunsPerOpen = 100000;

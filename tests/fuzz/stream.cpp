@@ -267,14 +267,8 @@ Insn random_word(Rng& r) {
         if (in.raw == 0x30200073 || in.raw == 0x10200073 || in.raw == 0x10500073)
             in.raw = 0x00000073;
     }
-    in.mixes_fp_widths = op == 0x07 || op == 0x27 || op == 0x43 || op == 0x47 || op == 0x4b ||
-                         op == 0x4f || op == 0x53;
+    in.mixes_fp_widths = is_fp_encoding(in.raw);
     return in;
-}
-
-bool is_c_fp_mem(uint16_t p) {
-    uint32_t q = p & 3, f3 = p >> 13;
-    return (q == 0 || q == 2) && (f3 == 1 || f3 == 5);
 }
 
 // A compressed instruction: a random parcel in one of the three quadrants,
@@ -291,7 +285,7 @@ Insn compressed(Rng& r, bool shaped) {
     } while ((p & 3) == 3 || (shaped && !riscv::rvc_expand(p)));
     if (!shaped) {
         in.raw = p;
-        in.mixes_fp_widths = is_c_fp_mem(p);
+        in.mixes_fp_widths = is_fp_encoding(p);
         return in;
     }
     uint32_t q = p & 3, f3 = p >> 13;
@@ -409,6 +403,25 @@ Stream generate_stream(uint64_t seed, uint64_t index, unsigned length) {
         s.insns.push_back(in);
     }
     return s;
+}
+
+bool is_fp_encoding(uint32_t raw) {
+    if ((raw & 3) != 3) {
+        uint32_t q = raw & 3, f3 = (raw >> 13) & 7;
+        return (q == 0 || q == 2) && (f3 == 1 || f3 == 5);
+    }
+    uint32_t op = raw & 0x7f;
+    return op == 0x07 || op == 0x27 || op == 0x43 || op == 0x47 || op == 0x4b || op == 0x4f ||
+           op == 0x53;
+}
+
+bool Stream::starts_insn(uint64_t pc) const {
+    uint64_t a = CODE;
+    for (const Insn& in : insns) {
+        if (a == pc) return true;
+        a += in.len;
+    }
+    return a == pc;
 }
 
 uint64_t Stream::end() const {

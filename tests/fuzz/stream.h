@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mq::fuzz {
@@ -40,9 +41,14 @@ struct Insn {
     uint8_t len = 4;
     int target = -1;
     // An encoding that may mix single and double precision in one f
-    // register (see the allow-list in oracle.cpp: Unicorn does not NaN-box).
+    // register (see the allow-list in compare.cpp: Unicorn does not NaN-box).
     bool mixes_fp_widths = false;
 };
+
+// Whether the instruction `raw` (32-bit, or a 16-bit parcel) touches the f
+// registers: LOAD-FP, STORE-FP, the fused ops, OP-FP, c.fld(sp), c.fsd(sp).
+// Its registers being random, such an encoding may mix the two widths.
+bool is_fp_encoding(uint32_t raw);
 
 struct Stream {
     std::vector<Insn> insns;
@@ -56,6 +62,9 @@ struct Stream {
     // vector. Zeros elsewhere (an illegal instruction).
     std::vector<uint8_t> code_page() const;
     uint64_t end() const;
+    // Whether `pc` is where one of the stream's instructions starts (or its
+    // end); elsewhere in the stream a jump lands inside an instruction.
+    bool starts_insn(uint64_t pc) const;
     // The same stream with instruction `i` replaced by a no-op of its size.
     Stream without(size_t i) const;
     std::string listing() const;
@@ -72,6 +81,8 @@ struct Outcome {
     uint32_t fcsr = 0;
     std::vector<uint8_t> code;
     std::vector<uint8_t> data;
+    // Unicorn's only: the translation blocks it entered, as start and size.
+    std::vector<std::pair<uint64_t, uint32_t>> blocks;
 };
 
 // Makes the stream number `index` of the campaign `seed`: the same pair
