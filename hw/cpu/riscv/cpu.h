@@ -216,7 +216,10 @@ struct Hart {
     uint64_t mtval = 0, stval = 0;
     uint64_t satp = 0;
     uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
-    uint64_t menvcfg = 0, senvcfg = 0;
+    // menvcfg's STCE and stimecmp are read by the stimecmp timer, which
+    // fires on whichever vCPU thread runs the timers: atomics.
+    std::atomic<uint64_t> menvcfg{0};
+    uint64_t senvcfg = 0;
     uint64_t mseccfg = 0; // Zkr: USEED, SSEED (csr-zkr.cpp)
     uint32_t fflags = 0, frm = 0;
     // What this hart implements (-cpu): the decoder's enabled rows, misa.
@@ -226,7 +229,7 @@ struct Hart {
     bool pmp_active = false; // any PMP entry not OFF
 
     // --- Sstc, envcfg (csr-envcfg.cpp) ---
-    uint64_t stimecmp = 0;
+    std::atomic<uint64_t> stimecmp{0};
     uint64_t timebase_freq = 0;        // ticks per second of `time` (the platform's)
     std::unique_ptr<QEMUTimer> stimer; // fires when time reaches stimecmp
 

@@ -237,8 +237,7 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         // A breakpoint starts a block of its own, so that the loop sees it.
         if (n > 0 && g_debug_breakpoints && debug_breakpoint_at(va)) break;
         DecodedInsn d{};
-        uint16_t lo;
-        std::memcpy(&lo, host + offset, 2);
+        uint16_t lo = ram_read<uint16_t>(host + offset);
         if ((lo & 3) != 3) {
             uint32_t expanded = h.isa.has(Ext::C) ? rvc_expand(lo) : 0;
             if (!expanded || !decode32(expanded, d, h.isa.exts)) {
@@ -257,15 +256,13 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
                 d.imm = static_cast<int64_t>(cause);
                 d.len = 4;
             } else {
-                uint16_t hi;
-                std::memcpy(&hi, hi_ptr, 2);
+                uint16_t hi = ram_read<uint16_t>(hi_ptr);
                 decode32(uint32_t(lo) | uint32_t(hi) << 16, d, h.isa.exts);
                 d.len = 4;
             }
             cacheable = false;
         } else {
-            uint32_t raw;
-            std::memcpy(&raw, host + offset, 4);
+            uint32_t raw = ram_read<uint32_t>(host + offset);
             decode32(raw, d, h.isa.exts);
         }
         d.pc_off = static_cast<uint16_t>(offset);

@@ -59,8 +59,7 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
     const TlbEntry& e = h.tlb_load[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        T v;
-        std::memcpy(&v, reinterpret_cast<const void*>(addr + e.addend), sizeof(T));
+        T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
         h.x.set(i->rd,
                 std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
         return next_insn(h, i);
@@ -82,8 +81,7 @@ const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
     const TlbEntry& e = h.tlb_store[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        T v = static_cast<T>(h.x[i->rs2]);
-        std::memcpy(reinterpret_cast<void*>(addr + e.addend), &v, sizeof(T));
+        ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend), static_cast<T>(h.x[i->rs2]));
         return next_insn(h, i);
     }
     return store_slow<T>(h, i, addr);

@@ -51,6 +51,25 @@ inline void ram_write(uint8_t* p, T v) {
 #endif
 }
 
+// The same for an access size known only at run time.
+inline uint64_t ram_read_sized(const uint8_t* p, unsigned size) {
+    switch (size) {
+    case 1: return ram_read<uint8_t>(p);
+    case 2: return ram_read<uint16_t>(p);
+    case 4: return ram_read<uint32_t>(p);
+    default: return ram_read<uint64_t>(p);
+    }
+}
+
+inline void ram_write_sized(uint8_t* p, unsigned size, uint64_t v) {
+    switch (size) {
+    case 1: ram_write<uint8_t>(p, static_cast<uint8_t>(v)); break;
+    case 2: ram_write<uint16_t>(p, static_cast<uint16_t>(v)); break;
+    case 4: ram_write<uint32_t>(p, static_cast<uint32_t>(v)); break;
+    default: ram_write<uint64_t>(p, v); break;
+    }
+}
+
 template <typename T>
 inline bool mem_load(Hart& h, uint64_t va, T* out, uint64_t* cause) {
     const TlbEntry& e = h.tlb_load[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
