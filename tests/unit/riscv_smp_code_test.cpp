@@ -12,7 +12,7 @@ using test::HartHarness;
 namespace rv = test::rv;
 
 constexpr uint64_t CODE = HartHarness::CODE;
-constexpr uint64_t OTHER_CODE = HartHarness::PAGES;         // where hart B runs
+constexpr uint64_t OTHER_CODE = HartHarness::PAGES;           // where hart B runs
 constexpr uint64_t SHARED_PAGE = HartHarness::PAGES + 0x1000; // code both write
 
 // A second hart on the harness's memory.
@@ -89,6 +89,44 @@ TEST(SmpCode, AStoreShortcutMadeBeforeAnotherHartDecodedIsDropped) {
     b.hart.x.set(rv::a0, 0);
     b.run_at(SHARED_PAGE, 2);
     EXPECT_EQ(b.hart.x[rv::a0], 4u) << "hart B ran its stale block";
+}
+
+// The window fence.i closes: hart B decodes a page while hart A, in the
+// middle of its run, still holds a store shortcut to it (it applies B's
+// request to forget it only between blocks), and A rewrites the code
+// through that shortcut. Nothing invalidates B's block then; B's fence.i
+// must still make it run the new code, as RISC-V promises.
+TEST(SmpCode, FenceIAfterAStoreThroughAStaleShortcutRunsTheNewCode) {
+    HartHarness t;
+    SecondHart b(t);
+    // Hart A stores to the page first: its soft TLB keeps a shortcut to it.
+    t.hart.x.set(rv::t0, SHARED_PAGE + 0x100);
+    t.run({rv::sw(rv::zero, 0, rv::t0)});
+    t.poke32(SHARED_PAGE, rv::addi(rv::a0, rv::zero, 1));
+    t.poke32(SHARED_PAGE + 4, HartHarness::JAL_SELF);
+    // A device whose register, when hart A writes it, lets hart B run the
+    // page: B decodes it while A is between two instructions of a block.
+    MemoryRegionOps ops;
+    ops.read = [](hwaddr, unsigned) -> uint64_t { return 0; };
+    ops.write = [&](hwaddr, uint64_t, unsigned) { b.run_at(SHARED_PAGE, 2); };
+    MemoryRegion dev;
+    memory_region_init_io(&dev, nullptr, std::move(ops), "t-doorbell", 0x1000);
+    constexpr uint64_t DOORBELL = 0x10000000;
+    t.map_io(DOORBELL, &dev);
+    t.hart.x.set(rv::t0, SHARED_PAGE);
+    t.hart.x.set(rv::t1, rv::addi(rv::a0, rv::zero, 5));
+    t.hart.x.set(rv::t2, DOORBELL);
+    t.run({rv::sw(rv::zero, 0, rv::t2), rv::sw(rv::t1, 0, rv::t0)});
+    ASSERT_FALSE(t.trapped());
+    ASSERT_EQ(b.hart.x[rv::a0], 1u) << "hart B did not run the page";
+    ASSERT_EQ(t.peek32(SHARED_PAGE), rv::addi(rv::a0, rv::zero, 5));
+    // Hart B: fence.i, then jump to the rewritten code.
+    t.poke32(OTHER_CODE, rv::fence_i());
+    t.poke32(OTHER_CODE + 4, rv::jal(rv::zero, static_cast<int32_t>(SHARED_PAGE - OTHER_CODE - 4)));
+    b.hart.x.set(rv::a0, 0);
+    b.run_at(OTHER_CODE, 4);
+    EXPECT_EQ(b.hart.x[rv::a0], 5u) << "hart B ran its stale block after fence.i";
+    t.unmap_io(&dev);
 }
 
 } // namespace

@@ -47,8 +47,8 @@ public:
             m_run = true;
             m_stop_slice = false;
             if (m_threads.empty()) start_threads();
+            notify_all_locked();
         }
-        m_cv.notify_all();
     }
 
     void pause() override {
@@ -56,7 +56,7 @@ public:
         if (m_threads.empty()) return;
         m_run = false;
         m_stop_slice = true;
-        m_cv.notify_all();
+        notify_all_locked();
         m_cv.wait(g, [&] { return m_parked == m_threads.size() || m_exit; });
     }
 
@@ -65,8 +65,8 @@ public:
             std::lock_guard g(m_lock);
             m_exit = true;
             m_stop_slice = true;
+            notify_all_locked();
         }
-        m_cv.notify_all();
         auto join_all = [&] {
             for (VcpuThread& t : m_threads) {
                 if (t.thread.joinable()) t.thread.join();
@@ -86,12 +86,26 @@ public:
     }
 
     void kick() override {
-        {
-            std::lock_guard g(m_lock);
-            for (VcpuThread& t : m_threads)
-                t.kicked = true;
+        std::lock_guard g(m_lock);
+        for (VcpuThread& t : m_threads) {
+            t.kicked = true;
+            t.idle_cv.notify_one();
         }
-        m_cv.notify_all();
+    }
+
+    // Something changed for `h` alone (an interrupt line): wake only the
+    // thread that runs it. Waking every idle thread for every IPI keeps a
+    // 2-core host busy with threads that look and go back to sleep.
+    void kick(const Hart* h) {
+        std::lock_guard g(m_lock);
+        for (VcpuThread& t : m_threads) {
+            for (size_t i : t.harts) {
+                if (m_harts[i] != h) continue;
+                t.kicked = true;
+                t.idle_cv.notify_one();
+                return;
+            }
+        }
     }
 
     CpuDebug* debug() override { return &m_debug; }
@@ -107,7 +121,8 @@ public:
         std::lock_guard g(m_lock);
         for (const VcpuThread& t : m_threads) {
             for (size_t i : t.harts) {
-                if (i == cpu_index) return t.tid.load() ? t.tid.load() : static_cast<int>(::getpid());
+                if (i == cpu_index)
+                    return t.tid.load() ? t.tid.load() : static_cast<int>(::getpid());
             }
         }
         return static_cast<int>(::getpid());
@@ -121,7 +136,8 @@ private:
         std::vector<size_t> harts;
         std::thread thread;
         std::atomic<int> tid{0};
-        bool kicked = false; // under m_lock: something changed, idle() looks again
+        bool kicked = false;             // under m_lock: something changed, idle() looks again
+        std::condition_variable idle_cv; // idle() waits here, with m_lock
     };
 
     // Under m_lock, before the first resume: one thread for all harts, or
@@ -199,9 +215,9 @@ private:
         auto woken = [&] { return t.kicked || m_stop_slice || !all_halted(t); };
         if (deadline >= 0 && virtual_clock_mode() == VirtualClockMode::Realtime) {
             int64_t wait = deadline - qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-            if (wait > 0) m_cv.wait_for(g, std::chrono::nanoseconds(wait), woken);
+            if (wait > 0) t.idle_cv.wait_for(g, std::chrono::nanoseconds(wait), woken);
         } else {
-            m_cv.wait_for(g, std::chrono::milliseconds(100), woken);
+            t.idle_cv.wait_for(g, std::chrono::milliseconds(100), woken);
         }
         t.kicked = false;
     }
@@ -216,7 +232,7 @@ private:
             m_debug_stopping = true;
             m_run = false;
             m_stop_slice = true;
-            m_cv.notify_all();
+            notify_all_locked();
             m_cv.wait(g, [&] { return m_parked + 1 == m_threads.size() || m_exit; });
         }
         DebugStop stop = m_debug.take_stop(cpu);
@@ -244,7 +260,7 @@ private:
                 std::unique_lock g(m_lock);
                 if (!m_run) {
                     m_parked++;
-                    m_cv.notify_all();
+                    notify_all_locked();
                     m_cv.wait(g, [&] { return m_run || m_exit; });
                     m_parked--;
                 }
@@ -275,6 +291,13 @@ private:
     std::list<VcpuThread> m_threads; // a list: each thread holds a reference to its entry
     mutable std::mutex m_lock;
     std::condition_variable m_cv;
+    // Wakes everyone who waits on a state change: the parked threads and
+    // the idle ones.
+    void notify_all_locked() {
+        m_cv.notify_all();
+        for (VcpuThread& t : m_threads)
+            t.idle_cv.notify_all();
+    }
     std::atomic<bool> m_stop_slice{false};
     // Under m_lock: whether the threads should run, how many are parked.
     bool m_run = false;
@@ -316,7 +339,7 @@ Status riscv_cpu_realize(DeviceState& dev) {
         &cpu,
         [&cpu](int irq, int level) {
             riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
-            runner().kick();
+            runner().kick(&cpu.hart);
         },
         16);
     // A change of the memory map (a BAR moved) voids the TLB: at once when

@@ -290,8 +290,8 @@ struct Hart {
     // virtual pc to block, and what other threads asked it to invalidate.
     // Only the hart's own thread touches it while the hart runs. ---
     std::unique_ptr<BlockCache> blocks;
-    uint64_t code_epoch = 1;  // see translation_epoch_bump
-    uint64_t code_owner = 0;  // this cache's bit in MemoryRegion::set_code
+    uint64_t code_epoch = 1; // see translation_epoch_bump
+    uint64_t code_owner = 0; // this cache's bit in MemoryRegion::set_code
 
     Hart();
     ~Hart();
@@ -427,7 +427,9 @@ void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len);
 // the caches `owners` (MemoryRegion::code_owners) have code: h's at once,
 // the others' queued.
 void hart_code_written(Hart& h, const uint8_t* host, size_t len, uint64_t owners);
-// fence.i: forgets every block of `h` (h's own thread, or h stopped).
+// fence.i: applies the invalidations other threads queued for `h`.
+void hart_sync_code(Hart& h);
+// Forgets every block of `h` (h's own thread, or h stopped).
 void hart_flush_code(Hart& h);
 // The hart whose slice this thread is running, or null off the vCPU threads.
 Hart* current_hart();

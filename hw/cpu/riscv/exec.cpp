@@ -17,7 +17,17 @@
 // through their queues, which they apply between blocks. fence.i drops the
 // cache of the hart that executes it; RISC-V asks a hart that runs code
 // another hart wrote to execute fence.i first (Linux sends a remote
-// fence.i), which is what makes the queues' short delay sound.
+// fence.i), which is what makes the queues' short delay sound: fence.i
+// applies the hart's queue.
+//
+// One window remains. When a page first becomes code, the other harts may
+// still hold store shortcuts to it (their soft TLBs skip the code check)
+// until they apply the request to forget them; a store through one does
+// not invalidate. Such a page is "young" until every other hart running
+// blocks has applied that request, and the blocks decoded from a young page
+// are dropped at the decoding hart's next fence.i. QEMU has the same window
+// (it clears the other vCPUs' TLB entries after translating); this closes
+// it.
 #include "core/log.h"
 #include "core/timer.h" // ~Hart ends the stimecmp timer
 #include "hw/cpu/riscv/cpu.h"
@@ -26,6 +36,11 @@
 #include <mutex>
 
 namespace mq::riscv {
+
+// The jump cache: virtual pc to block, direct-mapped. Linux's kernel and
+// user code together enter more blocks than 4096 entries hold; at 16384 a
+// boot misses in it 2.6 times less often (each miss is a hash lookup).
+constexpr unsigned kJumpCacheSize = 16384;
 
 struct JumpCacheEntry {
     uint64_t vpc = ~0ull;
@@ -43,7 +58,7 @@ struct CodeRequest {
 };
 
 struct BlockCache {
-    std::array<JumpCacheEntry, 4096> jc;
+    std::array<JumpCacheEntry, kJumpCacheSize> jc;
     std::unordered_map<const uint8_t*, std::unique_ptr<Block>> by_host;
     std::unordered_map<uintptr_t, std::vector<Block*>> by_page;
     // Invalidated blocks stay allocated until no jump cache or link can
@@ -54,6 +69,12 @@ struct BlockCache {
     std::mutex pending_lock;
     std::vector<CodeRequest> pending;
     std::atomic<bool> has_pending{false};
+    // The registry's forget sequence up to which this hart has applied its
+    // requests, or ~0 while it runs no blocks (it applies them before its
+    // next block). See "young" pages above.
+    std::atomic<uint64_t> forget_seen{~0ull};
+    // Pages of this cache's blocks decoded while they were young.
+    std::vector<uintptr_t> young_pages;
 
     void post(CodeRequest r) {
         std::lock_guard g(pending_lock);
@@ -74,17 +95,27 @@ void translation_epoch_bump(Hart& h) {
 namespace {
 
 constexpr unsigned kMaxBlockInsns = 128;
-constexpr unsigned kJumpCacheSize = 4096;
 // More instructions than a chain of blocks can retire before hart_run looks again.
 constexpr uint64_t kChainOverflowSlack = 256 * kMaxBlockInsns;
 // The owner bit that harts beyond the 63rd share; it is never cleared.
 constexpr uint64_t kSharedOwner = 1ull << 63;
+
+// A page that became code while other harts may hold store shortcuts to it.
+struct YoungPage {
+    uintptr_t page;
+    uint64_t seq;       // the forget request's number
+    const Hart* poster; // it forgot its own shortcuts at once
+};
 
 // Every hart, for code written by a loader or DMA, and the owner bits in use.
 struct HartRegistry {
     std::mutex lock;
     std::vector<Hart*> harts;
     uint64_t owners_used = 0;
+    // Numbers the requests to forget store shortcuts, after they are posted.
+    std::atomic<uint64_t> forget_seq{0};
+    std::vector<YoungPage> young;       // under `lock`
+    std::atomic<size_t> young_count{0}; // young.size(), read without the lock
 };
 
 HartRegistry& registry() {
@@ -165,6 +196,8 @@ void forget_store_tlb(Hart& h, const uint8_t* host) {
 
 void apply_pending(Hart& h) {
     BlockCache& c = *h.blocks;
+    // Every request numbered up to `seen` is in the queue by now.
+    const uint64_t seen = registry().forget_seq.load(std::memory_order_acquire);
     std::vector<CodeRequest> work;
     {
         std::lock_guard g(c.pending_lock);
@@ -178,6 +211,25 @@ void apply_pending(Hart& h) {
             forget_store_tlb(h, r.host);
         }
     }
+    c.forget_seen.store(seen, std::memory_order_release);
+}
+
+// Whether `page` is young; retires the entries every other hart has seen.
+// Under the registry's lock.
+bool young_locked(HartRegistry& reg, uintptr_t page) {
+    bool young = false;
+    std::erase_if(reg.young, [&](const YoungPage& y) {
+        for (const Hart* other : reg.harts) {
+            if (other != y.poster &&
+                other->blocks->forget_seen.load(std::memory_order_acquire) < y.seq) {
+                young |= y.page == page;
+                return false;
+            }
+        }
+        return true;
+    });
+    reg.young_count.store(reg.young.size(), std::memory_order_relaxed);
+    return young;
 }
 
 // Posts `r` to every hart but `self` whose owner bit is in `owners`.
@@ -196,7 +248,22 @@ void track_code(Hart& h, Block& b) {
     bool first = b.mr->code_owners(b.mr_offset) == 0;
     b.mr->set_code(b.mr_offset, h.code_owner);
     forget_store_tlb(h, b.host);
-    if (first) post_to_others(&h, ~0ull, {CodeRequest::Kind::ForgetStoreTlb, b.host, 1});
+    const uintptr_t page = page_of(b.host);
+    auto& reg = registry();
+    if (first) {
+        std::lock_guard g(reg.lock);
+        for (Hart* other : reg.harts) {
+            if (other != &h) other->blocks->post({CodeRequest::Kind::ForgetStoreTlb, b.host, 1});
+        }
+        if (reg.harts.size() > 1) {
+            uint64_t seq = reg.forget_seq.fetch_add(1, std::memory_order_acq_rel) + 1;
+            reg.young.push_back({page, seq, &h});
+            reg.young_count.store(reg.young.size(), std::memory_order_relaxed);
+        }
+    }
+    if (reg.young_count.load(std::memory_order_relaxed) == 0) return;
+    std::lock_guard g(reg.lock);
+    if (young_locked(reg, page)) h.blocks->young_pages.push_back(page);
 }
 
 void log_block(const Hart& h, const Block& b) {
@@ -307,7 +374,8 @@ Block* lookup_block(Hart& h, bool trace) {
     // it one instruction at a time, so that every fetch is checked.
     const TlbEntry& e = h.tlb_exec[h.priv][(h.pc >> 12) & (TLB_SIZE - 1)];
     if (trace || e.tag != (h.pc & PAGE_MASK)) return build_block(h, host, 1);
-    auto& jc = h.blocks->jc[(h.pc >> 1) & (kJumpCacheSize - 1)];
+    // Folding in the higher bits spreads code that lies 32 KiB apart.
+    auto& jc = h.blocks->jc[((h.pc >> 1) ^ (h.pc >> 15)) & (kJumpCacheSize - 1)];
     if (jc.vpc == h.pc && jc.block && jc.block->host == host && jc.block->valid) return jc.block;
     BlockCache& c = *h.blocks;
     auto it = c.by_host.find(host);
@@ -398,6 +466,9 @@ Hart* current_hart() { return t_current_hart; }
 uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     t_current_hart = &h;
     BlockCache& c = *h.blocks;
+    // The queue is applied before the first block (has_pending below).
+    c.forget_seen.store(registry().forget_seq.load(std::memory_order_acquire),
+                        std::memory_order_release);
     const uint64_t start = h.instret;
     uint64_t traps = 0;
     auto spent = [&] { return h.instret - start + traps; };
@@ -498,6 +569,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             break;
         }
     }
+    c.forget_seen.store(~0ull, std::memory_order_release);
     t_current_hart = nullptr;
     return spent();
 }
@@ -509,7 +581,17 @@ void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len) {
 void hart_code_written(Hart& h, const uint8_t* host, size_t len, uint64_t owners) {
     if (!len) return;
     if (owners & h.code_owner) invalidate_range(h, host, len);
-    if (owners & ~h.code_owner) post_to_others(&h, owners, {CodeRequest::Kind::Invalidate, host, len});
+    if (owners & ~h.code_owner)
+        post_to_others(&h, owners, {CodeRequest::Kind::Invalidate, host, len});
+}
+
+void hart_sync_code(Hart& h) {
+    BlockCache& c = *h.blocks;
+    if (c.has_pending.load(std::memory_order_acquire)) apply_pending(h);
+    std::vector<uintptr_t> pages;
+    pages.swap(c.young_pages);
+    for (uintptr_t page : pages)
+        invalidate_range(h, reinterpret_cast<const uint8_t*>(page), 0x1000);
 }
 
 void hart_flush_code(Hart& h) {

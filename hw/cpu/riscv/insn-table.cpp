@@ -306,7 +306,7 @@ const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) {
 }
 
 const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
-    hart_flush_code(h);
+    hart_sync_code(h);
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
