@@ -1,6 +1,7 @@
 #include "cmdline/host-options.h"
 
 #include "core/chardev.h"
+#include "core/cpus.h"
 #include "core/machine.h"
 #include "core/main-loop.h"
 #include "core/monitor.h"
@@ -185,8 +186,15 @@ Status configure_accel(const VmOptions& opts, PropertyBag& machine_opts) {
         if (auto st = check_only_keys(*bag, {"accel", "thread", "tb-size", "one-insn-per-tb"}, arg);
             !st)
             return st;
-        if (const std::string* t = bag->get("thread"); t && *t != "single" && *t != "multi") {
-            return make_error("Invalid 'thread' setting {}", *t).at(arg.location());
+        if (const std::string* t = bag->get("thread")) {
+            if (*t == "single") {
+                tcg_set_threads(TcgThreads::Single);
+            } else if (*t == "multi") {
+                if (opts.icount) return make_error("No MTTCG when icount is enabled").at(arg.location());
+                tcg_set_threads(TcgThreads::Multi);
+            } else {
+                return make_error("Invalid 'thread' setting {}", *t).at(arg.location());
+            }
         }
     }
     return {};

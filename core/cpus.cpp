@@ -90,6 +90,17 @@ std::vector<CpuModel>& models() {
 
 } // namespace
 
+namespace {
+TcgThreads g_tcg_threads = TcgThreads::Multi;
+} // namespace
+
+void tcg_set_threads(TcgThreads mode) { g_tcg_threads = mode; }
+
+TcgThreads tcg_threads() {
+    if (virtual_clock_mode() == VirtualClockMode::Icount) return TcgThreads::Single;
+    return g_tcg_threads;
+}
+
 void cpu_model_register(CpuModel model) { models().push_back(std::move(model)); }
 
 const std::vector<CpuModel>& cpu_models() { return models(); }

@@ -35,6 +35,14 @@ public:
 
 void cpus_register(std::unique_ptr<CpuRunner> runner);
 
+// -accel tcg,thread=single|multi (QEMU's MTTCG): whether each vCPU runs on
+// a host thread of its own, or all of them round-robin on one. Multi is the
+// default, as in QEMU for RISC-V; -icount makes it single (QEMU refuses an
+// explicit thread=multi with -icount). Decided before the CPUs first start.
+enum class TcgThreads { Single, Multi };
+void tcg_set_threads(TcgThreads mode);
+TcgThreads tcg_threads();
+
 // The CPU models -cpu accepts (QEMU: cpu_class_by_name, `-cpu help`): a
 // model name and the QOM type that implements it ("rv64", "rv64-riscv-cpu").
 struct CpuModel {

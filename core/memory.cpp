@@ -75,22 +75,30 @@ void MemoryRegion::init_common(Object* owner, std::string name, uint64_t size, K
     m_kind = kind;
 }
 
-void MemoryRegion::set_code(hwaddr offset) {
-    if (!m_code) {
+void MemoryRegion::set_code(hwaddr offset, uint64_t owner) {
+    std::atomic<uint64_t>* bits = m_code.load(std::memory_order_acquire);
+    if (!bits) {
         size_t pages = (m_ram_mapped + 0xfff) >> 12;
-        m_code = std::make_unique<std::atomic<uint8_t>[]>(pages);
+        auto* fresh = new std::atomic<uint64_t>[pages]();
+        if (m_code.compare_exchange_strong(bits, fresh, std::memory_order_acq_rel)) {
+            bits = fresh;
+        } else {
+            delete[] fresh; // another hart was first: `bits` is its array
+        }
     }
-    m_code[offset >> 12].store(1, std::memory_order_relaxed);
+    bits[offset >> 12].fetch_or(owner, std::memory_order_relaxed);
 }
 
-void MemoryRegion::clear_code(hwaddr offset) {
-    if (m_code) m_code[offset >> 12].store(0, std::memory_order_relaxed);
+void MemoryRegion::clear_code(hwaddr offset, uint64_t owner) {
+    if (auto* bits = m_code.load(std::memory_order_acquire))
+        bits[offset >> 12].fetch_and(~owner, std::memory_order_relaxed);
 }
 
 bool MemoryRegion::has_code_in(hwaddr offset, hwaddr len) const {
-    if (!m_code || len == 0) return false;
+    const std::atomic<uint64_t>* bits = m_code.load(std::memory_order_acquire);
+    if (!bits || len == 0) return false;
     for (hwaddr p = offset >> 12; p <= (offset + len - 1) >> 12; p++) {
-        if (m_code[p].load(std::memory_order_relaxed)) return true;
+        if (bits[p].load(std::memory_order_relaxed)) return true;
     }
     return false;
 }
@@ -115,8 +123,8 @@ void memory_set_code_free_hook(std::function<void(MemoryRegion* mr)> hook) {
 }
 
 void MemoryRegion::free_ram() {
-    if (m_code && code_free_hook()) code_free_hook()(this);
-    m_code.reset();
+    if (m_code.load() && code_free_hook()) code_free_hook()(this);
+    delete[] m_code.exchange(nullptr);
     if (m_ram) munmap(m_ram, m_ram_mapped);
     m_ram = nullptr;
     m_ram_mapped = 0;

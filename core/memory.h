@@ -120,11 +120,19 @@ public:
     uint8_t* ram_ptr() const { return m_ram; }
 
     // Pages of this RAM region that hold decoded CPU code. A write to such
-    // a page (by a store, a loader or DMA) must invalidate that code.
-    void set_code(hwaddr offset);
-    void clear_code(hwaddr offset);
+    // a page (by a store, a loader or DMA) must invalidate that code. Each
+    // page keeps one bit per code cache (`owner`, a single bit: harts decode
+    // on their own threads, each into its own cache); any thread may call these.
+    void set_code(hwaddr offset, uint64_t owner);
+    void clear_code(hwaddr offset, uint64_t owner);
     bool has_code(hwaddr offset) const {
-        return m_code && m_code[offset >> 12].load(std::memory_order_relaxed);
+        const std::atomic<uint64_t>* bits = m_code.load(std::memory_order_acquire);
+        return bits && bits[offset >> 12].load(std::memory_order_relaxed);
+    }
+    // The code caches with code in the page at `offset` (their bits).
+    uint64_t code_owners(hwaddr offset) const {
+        const std::atomic<uint64_t>* bits = m_code.load(std::memory_order_acquire);
+        return bits ? bits[offset >> 12].load(std::memory_order_relaxed) : 0;
     }
     bool has_code_in(hwaddr offset, hwaddr len) const;
 
@@ -167,7 +175,9 @@ private:
     Object* m_io_device = nullptr;
     uint8_t* m_ram = nullptr;
     size_t m_ram_mapped = 0;
-    std::unique_ptr<std::atomic<uint8_t>[]> m_code; // one flag per 4 KiB page
+    // One word of owner bits per 4 KiB page, made on first use by whichever
+    // thread decodes first (hence the atomic pointer).
+    std::atomic<std::atomic<uint64_t>*> m_code{nullptr};
 
     struct IoEventFd {
         hwaddr addr;

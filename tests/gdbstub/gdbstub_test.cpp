@@ -1,7 +1,10 @@
 // The gdb stub, packet by packet: the exchanges of QEMU 7.2's stub in the
 // reference transcript (rsp-session.txt), replayed against a virt machine
 // with two harts, stopped (-S), and compared byte for byte, checksums and
-// acknowledgements included.
+// acknowledgements included. The harts run round-robin on one thread
+// (thread=single), so that which hart reaches a shared breakpoint first is
+// the same in every run; tests/gdbstub/sessions drive real gdb against
+// harts on threads of their own.
 #include "cmdline/vl.h"
 #include "core/chardev.h"
 #include "core/cpus.h"
@@ -39,7 +42,8 @@ Machine& machine() {
     static Machine* m = [] {
         static const char* argv[] = {"miniqemu", "-M",       "virt",  "-m",   "128M",
                                      "-smp",     "2",        "-bios", "none", "-serial",
-                                     "ringbuf",  "-monitor", "none",  "-S"};
+                                     "ringbuf",  "-monitor", "none",  "-S",
+                                     "-accel",   "tcg,thread=single"};
         auto* mm = new Machine();
         InitResult init = qemu_init(static_cast<int>(std::size(argv)), argv);
         if (!init.vm) std::abort();

@@ -53,6 +53,12 @@ add_guest_test(paging-svext paging-svext EXPECT paging-svext.txt
 add_guest_test(paging-sv48 paging-sv48 EXPECT paging-sv48.txt)
 add_guest_test(robust-hart robust-hart EXPECT robust-hart.txt)
 add_guest_test(triggers triggers EXPECT triggers.txt)
+# Four harts sharing memory: AMO and LR/SC counters, a spinlock, message
+# passing and store buffering with fences, on host threads of their own (the
+# default) and round-robin on one (thread=single).
+add_guest_test(smp-litmus smp-litmus EXPECT smp-litmus.txt TIMEOUT 300 ARGS -smp 4)
+add_guest_test(smp-litmus-single smp-litmus EXPECT smp-litmus.txt REFERENCE none TIMEOUT 300
+               ARGS -smp 4 OURS_ARGS -accel tcg,thread=single)
 add_guest_test(counters counters EXPECT counters.txt REFERENCE none)
 
 add_guest_test(edu edu EXPECT edu.txt ARGS -device edu,id=edu1,dma_mask=0xffffffff)
@@ -73,3 +79,4 @@ add_guest_test(gdb-paging gdb-paging EXPECT gdb-paging.txt)
 add_guest_test(bench-trivial bench-trivial)
 add_guest_test(bench-mmio bench-mmio ARGS -device edu)
 add_guest_test(bench-compute bench-compute REFERENCE none)
+add_guest_test(bench-parallel bench-parallel ARGS -smp 2)

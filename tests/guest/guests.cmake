@@ -28,6 +28,8 @@ add_guest_c(paging-svext c/paging-svext.c)
 add_guest_c(paging-sv48 c/paging-sv48.c)
 add_guest_c(robust-hart c/robust-hart.c)
 add_guest_c(triggers c/triggers.c)
+# Harts in parallel: RVWMO's litmus tests.
+add_guest_c(smp-litmus c/smp-litmus.c)
 add_guest_c(counters c/counters.c)
 # Devices.
 add_guest_c(edu c/edu.c)
@@ -43,3 +45,4 @@ add_guest_c(gdb-paging c/gdb-paging.c)
 add_guest_asm(bench-trivial asm/bench-trivial.S)
 add_guest_c(bench-compute c/bench-compute.c)
 add_guest_c(bench-mmio c/bench-mmio.c)
+add_guest_c(bench-parallel c/bench-parallel.c)

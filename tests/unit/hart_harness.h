@@ -127,6 +127,11 @@ public:
         EXPECT_EQ(riscv::csr_write(hart, 0x3ae, 0x1full << 56), riscv::CsrResult::Ok); // NAPOT RWX
     }
 
+    // Maps a device region at `addr` (outside RAM), for tests whose
+    // devices act while the hart runs.
+    void map_io(uint64_t addr, MemoryRegion* mr) { memory_region_add_subregion(&m_root, addr, mr); }
+    void unmap_io(MemoryRegion* mr) { memory_region_del_subregion(&m_root, mr); }
+
     // Where the jump to itself after the last run()'s code is.
     uint64_t end() const { return m_end; }
 

@@ -17,7 +17,7 @@ QmpResult query_cpus_fast(const QmpArgs&) {
     Json list = Json::array();
     const auto& cpus = riscv_cpus();
     for (size_t i = 0; i < cpus.size(); i++) {
-        list.push_back(Json{{"thread-id", riscv_vcpu_thread_id()},
+        list.push_back(Json{{"thread-id", riscv_vcpu_thread_id(i)},
                             {"props", {{"core-id", i}}},
                             {"qom-path", object_get_canonical_path(cpus[i])},
                             {"cpu-index", i},

@@ -1,12 +1,17 @@
 // The hart as a QOM device ("rv64-riscv-cpu"), the hart array that boards
-// instantiate ("riscv.hart_array"), and the vCPU thread that runs them.
+// instantiate ("riscv.hart_array"), and the vCPU threads that run them.
 //
-// The vCPU thread runs the harts round-robin, a slice of instructions each,
-// then fires the virtual timers that are due. When every hart waits in WFI,
-// it sleeps until an interrupt line changes or the next timer deadline; with
+// With -accel tcg,thread=multi (the default with more than one hart) each
+// hart has a host thread of its own, as QEMU's MTTCG; with thread=single or
+// -icount one thread runs them all round-robin, a slice of instructions
+// each. Either way a vCPU thread fires the virtual timers that are due
+// between slices (under the big lock), and sleeps when its harts all wait
+// in WFI, until an interrupt line changes or the next timer deadline; with
 // -icount, virtual time jumps to that deadline instead, so runs repeat
 // exactly. Interrupt lines from devices set bits in a hart's mip and kick
-// the thread.
+// the threads. Stopping the VM parks every thread at a block boundary; a
+// debugger's stop on one hart parks all of them (all-stop) before gdb hears
+// of it.
 #include "hw/cpu/riscv/riscv-cpu.h"
 
 #include "hw/cpu/riscv/gdb-target.h"
@@ -23,6 +28,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <list>
 #include <thread>
 
 namespace mq {
@@ -38,21 +44,20 @@ public:
     void resume() override {
         {
             std::lock_guard g(m_lock);
-            m_paused = false;
+            m_run = true;
             m_stop_slice = false;
-            if (!m_thread.joinable()) m_thread = std::thread([this] { loop(); });
+            if (m_threads.empty()) start_threads();
+            notify_all_locked();
         }
-        m_cv.notify_all();
     }
 
     void pause() override {
         std::unique_lock g(m_lock);
-        if (!m_thread.joinable() || m_paused) return;
-        m_pause_request = true;
+        if (m_threads.empty()) return;
+        m_run = false;
         m_stop_slice = true;
-        m_cv.notify_all();
-        m_cv.wait(g, [&] { return m_paused; });
-        m_pause_request = false;
+        notify_all_locked();
+        m_cv.wait(g, [&] { return m_parked == m_threads.size() || m_exit; });
     }
 
     void shutdown() override {
@@ -60,15 +65,18 @@ public:
             std::lock_guard g(m_lock);
             m_exit = true;
             m_stop_slice = true;
+            notify_all_locked();
         }
-        m_cv.notify_all();
-        if (m_thread.joinable()) {
-            if (bql_locked()) {
-                BqlUnlockGuard unlocked;
-                m_thread.join();
-            } else {
-                m_thread.join();
+        auto join_all = [&] {
+            for (VcpuThread& t : m_threads) {
+                if (t.thread.joinable()) t.thread.join();
             }
+        };
+        if (bql_locked()) {
+            BqlUnlockGuard unlocked;
+            join_all();
+        } else {
+            join_all();
         }
     }
 
@@ -78,11 +86,26 @@ public:
     }
 
     void kick() override {
-        {
-            std::lock_guard g(m_lock);
-            m_kicked = true;
+        std::lock_guard g(m_lock);
+        for (VcpuThread& t : m_threads) {
+            t.kicked = true;
+            t.idle_cv.notify_one();
         }
-        m_cv.notify_all();
+    }
+
+    // Something changed for `h` alone (an interrupt line): wake only the
+    // thread that runs it. Waking every idle thread for every IPI keeps a
+    // 2-core host busy with threads that look and go back to sleep.
+    void kick(const Hart* h) {
+        std::lock_guard g(m_lock);
+        for (VcpuThread& t : m_threads) {
+            for (size_t i : t.harts) {
+                if (m_harts[i] != h) continue;
+                t.kicked = true;
+                t.idle_cv.notify_one();
+                return;
+            }
+        }
     }
 
     CpuDebug* debug() override { return &m_debug; }
@@ -92,8 +115,47 @@ public:
         return riscv::hart_dump_registers(*m_harts.at(static_cast<size_t>(cpu_index)));
     }
 
+    // The host thread id of the thread that runs hart `cpu_index` (the
+    // process id before the threads start).
+    int thread_id(size_t cpu_index) const {
+        std::lock_guard g(m_lock);
+        for (const VcpuThread& t : m_threads) {
+            for (size_t i : t.harts) {
+                if (i == cpu_index)
+                    return t.tid.load() ? t.tid.load() : static_cast<int>(::getpid());
+            }
+        }
+        return static_cast<int>(::getpid());
+    }
+
 private:
     static constexpr uint64_t kSlice = 20000;
+
+    // One host thread and the harts it runs (their indexes in m_harts).
+    struct VcpuThread {
+        std::vector<size_t> harts;
+        std::thread thread;
+        std::atomic<int> tid{0};
+        bool kicked = false;             // under m_lock: something changed, idle() looks again
+        std::condition_variable idle_cv; // idle() waits here, with m_lock
+    };
+
+    // Under m_lock, before the first resume: one thread for all harts, or
+    // one each.
+    void start_threads() {
+        const bool parallel = tcg_threads() == TcgThreads::Multi && m_harts.size() > 1;
+        riscv::g_harts_parallel = parallel;
+        if (parallel) {
+            for (size_t i = 0; i < m_harts.size(); i++)
+                m_threads.emplace_back().harts = {i};
+        } else {
+            VcpuThread& t = m_threads.emplace_back();
+            for (size_t i = 0; i < m_harts.size(); i++)
+                t.harts.push_back(i);
+        }
+        for (VcpuThread& t : m_threads)
+            t.thread = std::thread([this, &t] { loop(t); });
+    }
 
     // How many instructions the next slice may run: in icount mode, no
     // further than the next timer deadline, so that timers fire on time.
@@ -107,11 +169,11 @@ private:
         return std::clamp<uint64_t>(insns, 1, kSlice);
     }
 
-    // Stops the thread for a debugger's call, if it runs; true if it did.
+    // Stops the threads for a debugger's call, if they run; true if they did.
     bool pause_if_running() {
         {
             std::lock_guard g(m_lock);
-            if (!m_thread.joinable() || m_paused) return false;
+            if (m_threads.empty() || (!m_run && m_parked == m_threads.size())) return false;
         }
         if (bql_locked()) {
             BqlUnlockGuard unlocked;
@@ -122,8 +184,9 @@ private:
         return true;
     }
 
-    bool all_halted() const {
-        for (Hart* h : m_harts) {
+    bool all_halted(const VcpuThread& t) const {
+        for (size_t i : t.harts) {
+            const Hart* h = m_harts[i];
             if (h->dbg.frozen) continue; // a debugger holds it
             if (!h->halted || riscv::hart_has_work(*h)) return false;
         }
@@ -138,8 +201,8 @@ private:
         }
     }
 
-    // Every hart is in WFI: wait for an interrupt or the next timer.
-    void idle() {
+    // Every hart of `t` is in WFI: wait for an interrupt or the next timer.
+    void idle(VcpuThread& t) {
         int64_t deadline = virtual_clock_deadline_ns();
         if (virtual_clock_mode() == VirtualClockMode::Icount && deadline >= 0) {
             // Deterministic: time jumps straight to the deadline.
@@ -149,69 +212,98 @@ private:
             return;
         }
         std::unique_lock g(m_lock);
-        auto woken = [&] { return m_kicked || m_stop_slice || !all_halted(); };
+        auto woken = [&] { return t.kicked || m_stop_slice || !all_halted(t); };
         if (deadline >= 0 && virtual_clock_mode() == VirtualClockMode::Realtime) {
             int64_t wait = deadline - qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-            if (wait > 0) m_cv.wait_for(g, std::chrono::nanoseconds(wait), woken);
+            if (wait > 0) t.idle_cv.wait_for(g, std::chrono::nanoseconds(wait), woken);
         } else {
-            m_cv.wait_for(g, std::chrono::milliseconds(100), woken);
+            t.idle_cv.wait_for(g, std::chrono::milliseconds(100), woken);
         }
-        m_kicked = false;
+        t.kicked = false;
     }
 
-    void loop() {
-        m_tid.store(static_cast<int>(::syscall(SYS_gettid)));
+    // Hart `cpu` stopped for the debugger: park every other thread, then
+    // tell the debugger. If another thread is already doing so, this one's
+    // stop stays pending in its hart and is reported after the next resume.
+    void debug_all_stop(int cpu) {
+        {
+            std::unique_lock g(m_lock);
+            if (m_debug_stopping) return;
+            m_debug_stopping = true;
+            m_run = false;
+            m_stop_slice = true;
+            notify_all_locked();
+            m_cv.wait(g, [&] { return m_parked + 1 == m_threads.size() || m_exit; });
+        }
+        DebugStop stop = m_debug.take_stop(cpu);
+        {
+            std::lock_guard g(m_lock);
+            m_debug_stopping = false;
+        }
+        m_debug.report_stop(stop);
+    }
+
+    // A hart of `t` with a debugger stop not yet reported, or -1.
+    int pending_debug_stop(const VcpuThread& t) const {
+        for (size_t i : t.harts) {
+            const Hart* h = m_harts[i];
+            if (!h->dbg.frozen && h->dbg.stop != riscv::DebugStopKind::None)
+                return static_cast<int>(i);
+        }
+        return -1;
+    }
+
+    void loop(VcpuThread& t) {
+        t.tid.store(static_cast<int>(::syscall(SYS_gettid)));
         for (;;) {
             {
                 std::unique_lock g(m_lock);
-                if (m_pause_request || m_paused) {
-                    m_paused = true;
-                    m_cv.notify_all();
-                    m_cv.wait(g, [&] { return !m_paused || m_exit; });
+                if (!m_run) {
+                    m_parked++;
+                    notify_all_locked();
+                    m_cv.wait(g, [&] { return m_run || m_exit; });
+                    m_parked--;
                 }
                 if (m_exit) return;
-                m_stop_slice = false;
             }
-            int debug_stop = -1;
-            for (size_t i = 0; i < m_harts.size() && debug_stop < 0; i++) {
-                Hart* h = m_harts[i];
+            int debug_stop = pending_debug_stop(t);
+            for (size_t k = 0; k < t.harts.size() && debug_stop < 0; k++) {
+                Hart* h = m_harts[t.harts[k]];
                 if (h->dbg.frozen) continue;
                 uint64_t ran = riscv::hart_run(*h, budget(), m_stop_slice);
                 if (virtual_clock_mode() == VirtualClockMode::Icount)
                     icount_add(static_cast<int64_t>(ran));
-                if (h->dbg.stop != riscv::DebugStopKind::None) debug_stop = static_cast<int>(i);
+                if (h->dbg.stop != riscv::DebugStopKind::None)
+                    debug_stop = static_cast<int>(t.harts[k]);
             }
             if (debug_stop >= 0) {
-                // All-stop: every hart stops here, and the debugger hears of it.
-                DebugStop stop = m_debug.take_stop(debug_stop);
-                {
-                    std::lock_guard g(m_lock);
-                    m_paused = true;
-                }
-                m_cv.notify_all();
-                m_debug.report_stop(stop);
+                debug_all_stop(debug_stop); // then parks at the top
                 continue;
             }
             fire_timers();
-            if (all_halted() && !m_stop_slice) idle();
+            if (all_halted(t) && !m_stop_slice) idle(t);
         }
     }
 
-public:
-    std::atomic<int> m_tid{0};
-
-private:
     std::vector<Hart*> m_harts;
     riscv::GdbTarget m_debug{m_harts,
                              {[this] { return pause_if_running(); }, [this] { resume(); }}};
-    std::thread m_thread;
-    std::mutex m_lock;
+    std::list<VcpuThread> m_threads; // a list: each thread holds a reference to its entry
+    mutable std::mutex m_lock;
     std::condition_variable m_cv;
+    // Wakes everyone who waits on a state change: the parked threads and
+    // the idle ones.
+    void notify_all_locked() {
+        m_cv.notify_all();
+        for (VcpuThread& t : m_threads)
+            t.idle_cv.notify_all();
+    }
     std::atomic<bool> m_stop_slice{false};
-    bool m_paused = true;
-    bool m_pause_request = false;
+    // Under m_lock: whether the threads should run, how many are parked.
+    bool m_run = false;
+    size_t m_parked = 0;
     bool m_exit = false;
-    bool m_kicked = false;
+    bool m_debug_stopping = false;
 };
 
 RiscvCpuRunner& runner() {
@@ -247,14 +339,14 @@ Status riscv_cpu_realize(DeviceState& dev) {
         &cpu,
         [&cpu](int irq, int level) {
             riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
-            runner().kick();
+            runner().kick(&cpu.hart);
         },
         16);
     // A change of the memory map (a BAR moved) voids the TLB: at once when
-    // the change comes from the vCPU thread itself (a guest config write),
-    // else before the next block.
+    // the change comes from this hart itself (a guest config write), else
+    // before its next block.
     h.as->add_listener([&h] {
-        if (riscv::on_vcpu_thread()) {
+        if (riscv::current_hart() == &h) {
             riscv::tlb_flush(h);
         } else {
             h.tlb_flush_request.store(true);
@@ -330,10 +422,7 @@ void register_riscv_cpu_types() {
 
 const std::vector<RISCVCPU*>& riscv_cpus() { return cpus_list(); }
 
-int riscv_vcpu_thread_id() {
-    int tid = runner().m_tid.load();
-    return tid ? tid : static_cast<int>(::getpid());
-}
+int riscv_vcpu_thread_id(size_t cpu_index) { return runner().thread_id(cpu_index); }
 
 } // namespace mq
 

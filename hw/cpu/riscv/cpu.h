@@ -159,10 +159,17 @@ enum class DebugStopKind : uint8_t { None, Breakpoint, Step, Watchpoint };
 // the instruction, before the access (as QEMU's stub does).
 inline constexpr uint64_t EXCP_DEBUG_WATCH = 0x10000;
 
-// Bumped whenever a translation may have changed (TLB flushes), and when
-// decoded code is invalidated or freed: block links made before are void.
-extern uint64_t g_translation_epoch;
-void translation_epoch_bump();
+// Whether harts run on host threads of their own (-accel tcg,thread=multi):
+// then fences order the host's memory accesses too. Set before they start.
+extern bool g_harts_parallel;
+
+struct Hart;
+// A hart's decoded blocks and jump cache (exec.cpp).
+struct BlockCache;
+// Bumps the hart's translation epoch: whenever a translation may have
+// changed (TLB flushes), and when its decoded code is invalidated or freed.
+// Block links made under an older epoch are void.
+void translation_epoch_bump(Hart& h);
 
 struct Hart {
     // --- the hot path: registers, pc, the soft TLBs ---
@@ -209,7 +216,10 @@ struct Hart {
     uint64_t mtval = 0, stval = 0;
     uint64_t satp = 0;
     uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0;
-    uint64_t menvcfg = 0, senvcfg = 0;
+    // menvcfg's STCE and stimecmp are read by the stimecmp timer, which
+    // fires on whichever vCPU thread runs the timers: atomics.
+    std::atomic<uint64_t> menvcfg{0};
+    uint64_t senvcfg = 0;
     uint64_t mseccfg = 0; // Zkr: USEED, SSEED (csr-zkr.cpp)
     uint32_t fflags = 0, frm = 0;
     // What this hart implements (-cpu): the decoder's enabled rows, misa.
@@ -219,7 +229,7 @@ struct Hart {
     bool pmp_active = false; // any PMP entry not OFF
 
     // --- Sstc, envcfg (csr-envcfg.cpp) ---
-    uint64_t stimecmp = 0;
+    std::atomic<uint64_t> stimecmp{0};
     uint64_t timebase_freq = 0;        // ticks per second of `time` (the platform's)
     std::unique_ptr<QEMUTimer> stimer; // fires when time reaches stimecmp
 
@@ -276,15 +286,12 @@ struct Hart {
         uint8_t watch_type = 0;  // its DebugPointType
     } dbg;
 
-    // --- this hart's jump cache: virtual pc -> decoded block (exec.cpp) ---
-    struct JumpCacheEntry {
-        uint64_t vpc = ~0ull;
-        Block* block = nullptr;
-    };
-    struct BlockCache {
-        std::array<JumpCacheEntry, 4096> jc;
-    };
+    // --- this hart's decoded code (exec.cpp): blocks, the jump cache from
+    // virtual pc to block, and what other threads asked it to invalidate.
+    // Only the hart's own thread touches it while the hart runs. ---
     std::unique_ptr<BlockCache> blocks;
+    uint64_t code_epoch = 1; // see translation_epoch_bump
+    uint64_t code_owner = 0; // this cache's bit in MemoryRegion::set_code
 
     Hart();
     ~Hart();
@@ -408,15 +415,29 @@ const char* csr_name(unsigned csr);
 // timer for when time reaches it (any thread; takes the big lock if needed).
 void sstc_update(Hart& h);
 
-// Invalidates decoded code in [host, host+len): a store or DMA wrote there.
+// Each hart decodes into a cache of its own (exec.cpp), used only by the
+// thread that runs it. Invalidating another hart's code means queueing the
+// range for it: it applies the queue between blocks, before it runs
+// anything else.
+//
+// Invalidates the decoded code of `h` in [host, host+len), at once (h's own
+// thread, or h stopped).
 void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len);
+// A store by `h` (on its thread) wrote [host, host+len), in a page where
+// the caches `owners` (MemoryRegion::code_owners) have code: h's at once,
+// the others' queued.
+void hart_code_written(Hart& h, const uint8_t* host, size_t len, uint64_t owners);
+// fence.i: applies the invalidations other threads queued for `h`.
+void hart_sync_code(Hart& h);
+// Forgets every block of `h` (h's own thread, or h stopped).
 void hart_flush_code(Hart& h);
-// Whether the caller runs on the vCPU thread.
-bool on_vcpu_thread();
-// The memory API's code-write hook: any thread; other threads' writes are
-// applied by the vCPU thread between blocks.
+// The hart whose slice this thread is running, or null off the vCPU threads.
+Hart* current_hart();
+// The memory API's code-write hook (a loader, DMA, the debugger): any
+// thread; the caller's own hart at once, every other hart queued.
 void cpu_code_written(const uint8_t* host, size_t len);
-// The memory API's code-free hook: forgets every block decoded from `mr`.
+// The memory API's code-free hook: forgets every block decoded from `mr`,
+// in every hart (the harts are stopped, or cannot reach `mr`).
 void cpu_code_region_freed(MemoryRegion* mr);
 
 // Breakpoints and watchpoints (gdb-target.cpp), for every hart. The flags say

@@ -99,8 +99,8 @@ void sstc_evaluate(Hart& h) {
 // clang-format off
 const CsrDef kEnvcfgCsrs[] = {
     {0x10a, "senvcfg",  [](Hart& h) { return h.senvcfg; }, senvcfg_write},
-    {0x30a, "menvcfg",  [](Hart& h) { return h.menvcfg; }, menvcfg_write},
-    {0x14d, "stimecmp", [](Hart& h) { return h.stimecmp; }, stimecmp_write, stimecmp_allowed,
+    {0x30a, "menvcfg",  [](Hart& h) -> uint64_t { return h.menvcfg; }, menvcfg_write},
+    {0x14d, "stimecmp", [](Hart& h) -> uint64_t { return h.stimecmp; }, stimecmp_write, stimecmp_allowed,
                         nullptr, ext_bit(Ext::Sstc)},
 };
 // clang-format on

@@ -197,7 +197,7 @@ const CsrDef kCsrs[] = {
                           [](Hart& h, uint64_t v) { h.mie = v & (ALL_INTERRUPTS | lcof(h)); h.irq_check = true; }},
     {0x305, "mtvec",      [](Hart& h) { return h.mtvec; }, [](Hart& h, uint64_t v) { tvec_write(h.mtvec, v); }},
     {0x306, "mcounteren", [](Hart& h) { return h.mcounteren; }, [](Hart& h, uint64_t v) { h.mcounteren = v & 0xffffffff; }},
-    {0x30a, "menvcfg",    [](Hart& h) { return h.menvcfg; }, [](Hart& h, uint64_t v) { h.menvcfg = v & 1; }},
+    {0x30a, "menvcfg",    [](Hart& h) -> uint64_t { return h.menvcfg; }, [](Hart& h, uint64_t v) { h.menvcfg = v & 1; }},
     {0x340, "mscratch",   [](Hart& h) { return h.mscratch; }, [](Hart& h, uint64_t v) { h.mscratch = v; }},
     {0x341, "mepc",       [](Hart& h) { return epc_read(h, h.mepc); }, [](Hart& h, uint64_t v) { h.mepc = v & ~1ull; }},
     {0x342, "mcause",     [](Hart& h) { return h.mcause; }, [](Hart& h, uint64_t v) { h.mcause = v; }},

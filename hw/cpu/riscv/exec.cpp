@@ -7,11 +7,27 @@
 // returning the next entry or null when control leaves the block. PC and the
 // retired-instruction count are settled once, when the block is left.
 //
-// Blocks are shared by all harts and keyed by the host address of their
-// first byte, so the same code mapped at two virtual addresses decodes once.
-// Each hart has a small jump cache from virtual pc to block. A write to a
-// page holding code (a store, a loader, DMA) invalidates the blocks it
-// overlaps; so does fence.i, for everything.
+// Each hart has a cache of its own: its blocks keyed by the host address of
+// their first byte (so the same code mapped at two virtual addresses decodes
+// once), and a small jump cache from virtual pc to block. Only the thread
+// that runs the hart touches its cache, so harts on parallel host threads
+// (-accel tcg,thread=multi) decode, link and free blocks without locks. A
+// write to a page holding code (a store, a loader, DMA) invalidates the
+// blocks it overlaps: in the writer's own cache at once, in the other harts'
+// through their queues, which they apply between blocks. fence.i drops the
+// cache of the hart that executes it; RISC-V asks a hart that runs code
+// another hart wrote to execute fence.i first (Linux sends a remote
+// fence.i), which is what makes the queues' short delay sound: fence.i
+// applies the hart's queue.
+//
+// One window remains. When a page first becomes code, the other harts may
+// still hold store shortcuts to it (their soft TLBs skip the code check)
+// until they apply the request to forget them; a store through one does
+// not invalidate. Such a page is "young" until every other hart running
+// blocks has applied that request, and the blocks decoded from a young page
+// are dropped at the decoding hart's next fence.i. QEMU has the same window
+// (it clears the other vCPUs' TLB entries after translating); this closes
+// it.
 #include "core/log.h"
 #include "core/timer.h" // ~Hart ends the stimecmp timer
 #include "hw/cpu/riscv/cpu.h"
@@ -21,50 +37,93 @@
 
 namespace mq::riscv {
 
-uint64_t g_translation_epoch = 1;
+// The jump cache: virtual pc to block, direct-mapped. Linux's kernel and
+// user code together enter more blocks than 4096 entries hold; at 16384 a
+// boot misses in it 2.6 times less often (each miss is a hash lookup).
+constexpr unsigned kJumpCacheSize = 16384;
 
-void hart_update_link_key(Hart& h) { h.link_key = (g_translation_epoch << 2) | h.priv; }
+struct JumpCacheEntry {
+    uint64_t vpc = ~0ull;
+    Block* block = nullptr;
+};
+
+// What another thread asks a hart's cache to do, applied between its blocks.
+struct CodeRequest {
+    enum class Kind : uint8_t {
+        Invalidate,     // code in [host, host+len) was written
+        ForgetStoreTlb, // a page another hart decoded: no store shortcut to it
+    } kind;
+    const uint8_t* host;
+    size_t len;
+};
+
+struct BlockCache {
+    std::array<JumpCacheEntry, kJumpCacheSize> jc;
+    std::unordered_map<const uint8_t*, std::unique_ptr<Block>> by_host;
+    std::unordered_map<uintptr_t, std::vector<Block*>> by_page;
+    // Invalidated blocks stay allocated until no jump cache or link can
+    // name them, and until no block of theirs is still running.
+    std::vector<std::unique_ptr<Block>> graveyard;
+    bool want_gc = false;
+    // Requests from other threads.
+    std::mutex pending_lock;
+    std::vector<CodeRequest> pending;
+    std::atomic<bool> has_pending{false};
+    // The registry's forget sequence up to which this hart has applied its
+    // requests, or ~0 while it runs no blocks (it applies them before its
+    // next block). See "young" pages above.
+    std::atomic<uint64_t> forget_seen{~0ull};
+    // Pages of this cache's blocks decoded while they were young.
+    std::vector<uintptr_t> young_pages;
+
+    void post(CodeRequest r) {
+        std::lock_guard g(pending_lock);
+        pending.push_back(r);
+        has_pending.store(true, std::memory_order_release);
+    }
+};
+
+bool g_harts_parallel = false;
+
+void hart_update_link_key(Hart& h) { h.link_key = (h.code_epoch << 2) | h.priv; }
+
+void translation_epoch_bump(Hart& h) {
+    h.code_epoch++;
+    hart_update_link_key(h);
+}
 
 namespace {
 
 constexpr unsigned kMaxBlockInsns = 128;
-constexpr unsigned kJumpCacheSize = 4096;
 // More instructions than a chain of blocks can retire before hart_run looks again.
 constexpr uint64_t kChainOverflowSlack = 256 * kMaxBlockInsns;
+// The owner bit that harts beyond the 63rd share; it is never cleared.
+constexpr uint64_t kSharedOwner = 1ull << 63;
 
-struct CodeCache {
-    std::unordered_map<const uint8_t*, std::unique_ptr<Block>> by_host;
-    std::unordered_map<uintptr_t, std::vector<Block*>> by_page;
-    // Invalidated blocks stay allocated until no jump cache can name them.
-    std::vector<std::unique_ptr<Block>> graveyard;
-    std::vector<Hart*> harts;
-    // Invalidations from other threads (DMA), applied by the vCPU thread.
-    std::mutex pending_lock;
-    std::vector<std::pair<const uint8_t*, size_t>> pending;
-    std::atomic<bool> has_pending{false};
-    // Set when the graveyard should be emptied; done between blocks, never
-    // while a (possibly invalidated) block is still running.
-    bool want_gc = false;
+// A page that became code while other harts may hold store shortcuts to it.
+struct YoungPage {
+    uintptr_t page;
+    uint64_t seq;       // the forget request's number
+    const Hart* poster; // it forgot its own shortcuts at once
 };
 
-CodeCache& cache() {
-    static CodeCache* c = new CodeCache();
-    return *c;
+// Every hart, for code written by a loader or DMA, and the owner bits in use.
+struct HartRegistry {
+    std::mutex lock;
+    std::vector<Hart*> harts;
+    uint64_t owners_used = 0;
+    // Numbers the requests to forget store shortcuts, after they are posted.
+    std::atomic<uint64_t> forget_seq{0};
+    std::vector<YoungPage> young;       // under `lock`
+    std::atomic<size_t> young_count{0}; // young.size(), read without the lock
+};
+
+HartRegistry& registry() {
+    static HartRegistry* r = new HartRegistry();
+    return *r;
 }
 
-thread_local bool t_is_vcpu_thread = false;
-
-} // namespace
-
-void translation_epoch_bump() {
-    g_translation_epoch++;
-    for (Hart* h : cache().harts)
-        hart_update_link_key(*h);
-}
-
-bool on_vcpu_thread() { return t_is_vcpu_thread; }
-
-namespace {
+thread_local Hart* t_current_hart = nullptr;
 
 uintptr_t page_of(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p) & ~uintptr_t(0xfff); }
 
@@ -77,10 +136,14 @@ const DecodedInsn* exec_fetch_fault(Hart& h, const DecodedInsn* i) {
     return h.raise(i, static_cast<uint64_t>(i->imm), h.pc_of(i) + 2);
 }
 
-void remove_block(Block* b) {
-    auto& c = cache();
+void release_code_page(Hart& h, MemoryRegion* mr, hwaddr offset) {
+    if (mr && h.code_owner != kSharedOwner) mr->clear_code(offset, h.code_owner);
+}
+
+void remove_block(Hart& h, Block* b) {
+    BlockCache& c = *h.blocks;
     b->valid = false;
-    translation_epoch_bump(); // links to it are void
+    translation_epoch_bump(h); // links to it are void
     auto it = c.by_host.find(b->host);
     if (it != c.by_host.end() && it->second.get() == b) {
         c.graveyard.push_back(std::move(it->second));
@@ -88,8 +151,8 @@ void remove_block(Block* b) {
     }
 }
 
-void invalidate_range(const uint8_t* host, size_t len) {
-    auto& c = cache();
+void invalidate_range(Hart& h, const uint8_t* host, size_t len) {
+    BlockCache& c = *h.blocks;
     for (uintptr_t page = page_of(host); page <= page_of(host + len - 1); page += 0x1000) {
         auto it = c.by_page.find(page);
         if (it == c.by_page.end()) continue;
@@ -98,11 +161,11 @@ void invalidate_range(const uint8_t* host, size_t len) {
         hwaddr mr_page = blocks.empty() ? 0 : (blocks.front()->mr_offset & PAGE_MASK);
         std::erase_if(blocks, [&](Block* b) {
             bool overlaps = b->host < host + len && host < b->host + b->bytes;
-            if (overlaps) remove_block(b);
+            if (overlaps) remove_block(h, b);
             return overlaps;
         });
         if (blocks.empty()) {
-            if (mr) mr->clear_code(mr_page);
+            release_code_page(h, mr, mr_page);
             c.by_page.erase(it);
         }
     }
@@ -111,42 +174,96 @@ void invalidate_range(const uint8_t* host, size_t len) {
 
 // Forgets every jump-cache entry, then frees the invalidated blocks. Only
 // between blocks.
-void collect_garbage() {
-    auto& c = cache();
-    for (Hart* h : c.harts) {
-        if (h->blocks)
-            std::fill(h->blocks->jc.begin(), h->blocks->jc.end(), Hart::JumpCacheEntry{});
-        h->exit_insn = nullptr; // it may be in a block about to be freed
-    }
+void collect_garbage(Hart& h) {
+    BlockCache& c = *h.blocks;
+    std::fill(c.jc.begin(), c.jc.end(), JumpCacheEntry{});
+    h.exit_insn = nullptr; // it may be in a block about to be freed
     c.graveyard.clear();
     c.want_gc = false;
-    translation_epoch_bump(); // no link may point into the freed blocks
+    translation_epoch_bump(h); // no link may point into the freed blocks
 }
 
-void apply_pending_invalidations() {
-    auto& c = cache();
-    std::vector<std::pair<const uint8_t*, size_t>> work;
+// Drops the hart's store shortcuts into the page of `host`, so that its
+// stores there take the slow path, which notices code.
+void forget_store_tlb(Hart& h, const uint8_t* host) {
+    uintptr_t page = page_of(host);
+    for (Tlb& tlb : h.tlb_store) {
+        for (TlbEntry& e : tlb) {
+            if (e.tag != ~0ull && ((e.tag + e.addend) & ~uintptr_t(0xfff)) == page) e = TlbEntry{};
+        }
+    }
+}
+
+void apply_pending(Hart& h) {
+    BlockCache& c = *h.blocks;
+    // Every request numbered up to `seen` is in the queue by now.
+    const uint64_t seen = registry().forget_seq.load(std::memory_order_acquire);
+    std::vector<CodeRequest> work;
     {
         std::lock_guard g(c.pending_lock);
         work.swap(c.pending);
-        c.has_pending.store(false);
+        c.has_pending.store(false, std::memory_order_relaxed);
     }
-    for (auto [host, len] : work)
-        invalidate_range(host, len);
-}
-
-// Marks the page as holding code, so that no hart keeps a store shortcut to it.
-void track_code(Block& b) {
-    b.mr->set_code(b.mr_offset);
-    uintptr_t page = page_of(b.host);
-    for (Hart* h : cache().harts) {
-        for (Tlb& tlb : h->tlb_store) {
-            for (TlbEntry& e : tlb) {
-                if (e.tag != ~0ull && ((e.tag + e.addend) & ~uintptr_t(0xfff)) == page)
-                    e = TlbEntry{};
-            }
+    for (const CodeRequest& r : work) {
+        if (r.kind == CodeRequest::Kind::Invalidate) {
+            invalidate_range(h, r.host, r.len);
+        } else {
+            forget_store_tlb(h, r.host);
         }
     }
+    c.forget_seen.store(seen, std::memory_order_release);
+}
+
+// Whether `page` is young; retires the entries every other hart has seen.
+// Under the registry's lock.
+bool young_locked(HartRegistry& reg, uintptr_t page) {
+    bool young = false;
+    std::erase_if(reg.young, [&](const YoungPage& y) {
+        for (const Hart* other : reg.harts) {
+            if (other != y.poster &&
+                other->blocks->forget_seen.load(std::memory_order_acquire) < y.seq) {
+                young |= y.page == page;
+                return false;
+            }
+        }
+        return true;
+    });
+    reg.young_count.store(reg.young.size(), std::memory_order_relaxed);
+    return young;
+}
+
+// Posts `r` to every hart but `self` whose owner bit is in `owners`.
+void post_to_others(const Hart* self, uint64_t owners, CodeRequest r) {
+    auto& reg = registry();
+    std::lock_guard g(reg.lock);
+    for (Hart* other : reg.harts) {
+        if (other != self && (other->code_owner & owners)) other->blocks->post(r);
+    }
+}
+
+// Marks the page as holding code, so that no hart keeps a store shortcut to
+// it: this one at once, the others before their next block.
+void track_code(Hart& h, Block& b) {
+    // Once a page has an owner, no hart makes a new store shortcut to it.
+    bool first = b.mr->code_owners(b.mr_offset) == 0;
+    b.mr->set_code(b.mr_offset, h.code_owner);
+    forget_store_tlb(h, b.host);
+    const uintptr_t page = page_of(b.host);
+    auto& reg = registry();
+    if (first) {
+        std::lock_guard g(reg.lock);
+        for (Hart* other : reg.harts) {
+            if (other != &h) other->blocks->post({CodeRequest::Kind::ForgetStoreTlb, b.host, 1});
+        }
+        if (reg.harts.size() > 1) {
+            uint64_t seq = reg.forget_seq.fetch_add(1, std::memory_order_acq_rel) + 1;
+            reg.young.push_back({page, seq, &h});
+            reg.young_count.store(reg.young.size(), std::memory_order_relaxed);
+        }
+    }
+    if (reg.young_count.load(std::memory_order_relaxed) == 0) return;
+    std::lock_guard g(reg.lock);
+    if (young_locked(reg, page)) h.blocks->young_pages.push_back(page);
 }
 
 void log_block(const Hart& h, const Block& b) {
@@ -187,8 +304,7 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         // A breakpoint starts a block of its own, so that the loop sees it.
         if (n > 0 && g_debug_breakpoints && debug_breakpoint_at(va)) break;
         DecodedInsn d{};
-        uint16_t lo;
-        std::memcpy(&lo, host + offset, 2);
+        uint16_t lo = ram_read<uint16_t>(host + offset);
         if ((lo & 3) != 3) {
             uint32_t expanded = h.isa.has(Ext::C) ? rvc_expand(lo) : 0;
             if (!expanded || !decode32(expanded, d, h.isa.exts)) {
@@ -207,15 +323,13 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
                 d.imm = static_cast<int64_t>(cause);
                 d.len = 4;
             } else {
-                uint16_t hi;
-                std::memcpy(&hi, hi_ptr, 2);
+                uint16_t hi = ram_read<uint16_t>(hi_ptr);
                 decode32(uint32_t(lo) | uint32_t(hi) << 16, d, h.isa.exts);
                 d.len = 4;
             }
             cacheable = false;
         } else {
-            uint32_t raw;
-            std::memcpy(&raw, host + offset, 4);
+            uint32_t raw = ram_read<uint32_t>(host + offset);
             decode32(raw, d, h.isa.exts);
         }
         d.pc_off = static_cast<uint16_t>(offset);
@@ -234,10 +348,10 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
     b->bytes = offset;
     if (qemu_loglevel_mask(LOG_IN_ASM)) log_block(h, *b);
 
-    auto& c = cache();
+    BlockCache& c = *h.blocks;
     Block* raw = b.get();
     if (cacheable && max_insns > 1) {
-        track_code(*b);
+        track_code(h, *b);
         c.by_page[page_of(host)].push_back(raw);
         c.by_host[host] = std::move(b);
     } else {
@@ -260,9 +374,10 @@ Block* lookup_block(Hart& h, bool trace) {
     // it one instruction at a time, so that every fetch is checked.
     const TlbEntry& e = h.tlb_exec[h.priv][(h.pc >> 12) & (TLB_SIZE - 1)];
     if (trace || e.tag != (h.pc & PAGE_MASK)) return build_block(h, host, 1);
-    auto& jc = h.blocks->jc[(h.pc >> 1) & (kJumpCacheSize - 1)];
+    // Folding in the higher bits spreads code that lies 32 KiB apart.
+    auto& jc = h.blocks->jc[((h.pc >> 1) ^ (h.pc >> 15)) & (kJumpCacheSize - 1)];
     if (jc.vpc == h.pc && jc.block && jc.block->host == host && jc.block->valid) return jc.block;
-    auto& c = cache();
+    BlockCache& c = *h.blocks;
     auto it = c.by_host.find(host);
     Block* b = it != c.by_host.end() ? it->second.get() : build_block(h, host, kMaxBlockInsns);
     jc = {h.pc, b};
@@ -287,10 +402,22 @@ void log_trace(Hart& h, uint64_t pc, const DecodedInsn& i, const XRegs& before) 
 
 Hart::Hart() : blocks(std::make_unique<BlockCache>()) {
     std::fill(blocks->jc.begin(), blocks->jc.end(), JumpCacheEntry{});
-    cache().harts.push_back(this);
+    auto& reg = registry();
+    std::lock_guard g(reg.lock);
+    // The first free owner bit; harts beyond 63 share the last one.
+    uint64_t free = ~reg.owners_used & ~kSharedOwner;
+    code_owner = free ? free & -free : kSharedOwner;
+    reg.owners_used |= code_owner;
+    reg.harts.push_back(this);
 }
 
-Hart::~Hart() { std::erase(cache().harts, this); }
+Hart::~Hart() {
+    hart_flush_code(*this); // gives its owner bits back
+    auto& reg = registry();
+    std::lock_guard g(reg.lock);
+    std::erase(reg.harts, this);
+    if (code_owner != kSharedOwner) reg.owners_used &= ~code_owner;
+}
 
 const DecodedInsn* Hart::raise(const DecodedInsn* i, uint64_t cause, uint64_t tval) {
     pc = pc_of(i);
@@ -334,9 +461,14 @@ void hart_reset(Hart& h) {
     qemu_log_mask(LOG_CPU_RESET, "CPU Reset (CPU {}): pc 0x{:x}", h.hartid, h.pc);
 }
 
+Hart* current_hart() { return t_current_hart; }
+
 uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
-    t_is_vcpu_thread = true;
-    auto& c = cache();
+    t_current_hart = &h;
+    BlockCache& c = *h.blocks;
+    // The queue is applied before the first block (has_pending below).
+    c.forget_seen.store(registry().forget_seq.load(std::memory_order_acquire),
+                        std::memory_order_release);
     const uint64_t start = h.instret;
     uint64_t traps = 0;
     auto spent = [&] { return h.instret - start + traps; };
@@ -373,8 +505,8 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             h.tlb_flush_request.store(false, std::memory_order_relaxed);
             tlb_flush(h);
         }
-        if (c.has_pending.load(std::memory_order_acquire)) apply_pending_invalidations();
-        if (c.want_gc) collect_garbage();
+        if (c.has_pending.load(std::memory_order_acquire)) apply_pending(h);
+        if (c.want_gc) collect_garbage(h);
         if (breakpoints && !single && debug_breakpoint_at(h.pc)) {
             h.exit_insn = nullptr;
             h.dbg.stop = DebugStopKind::Breakpoint;
@@ -437,18 +569,36 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             break;
         }
     }
+    c.forget_seen.store(~0ull, std::memory_order_release);
+    t_current_hart = nullptr;
     return spent();
 }
 
-void hart_invalidate_code(Hart&, const uint8_t* host, size_t len) {
-    if (len) invalidate_range(host, len);
+void hart_invalidate_code(Hart& h, const uint8_t* host, size_t len) {
+    if (len) invalidate_range(h, host, len);
 }
 
-void hart_flush_code(Hart&) {
-    auto& c = cache();
+void hart_code_written(Hart& h, const uint8_t* host, size_t len, uint64_t owners) {
+    if (!len) return;
+    if (owners & h.code_owner) invalidate_range(h, host, len);
+    if (owners & ~h.code_owner)
+        post_to_others(&h, owners, {CodeRequest::Kind::Invalidate, host, len});
+}
+
+void hart_sync_code(Hart& h) {
+    BlockCache& c = *h.blocks;
+    if (c.has_pending.load(std::memory_order_acquire)) apply_pending(h);
+    std::vector<uintptr_t> pages;
+    pages.swap(c.young_pages);
+    for (uintptr_t page : pages)
+        invalidate_range(h, reinterpret_cast<const uint8_t*>(page), 0x1000);
+}
+
+void hart_flush_code(Hart& h) {
+    BlockCache& c = *h.blocks;
     for (auto& [page, blocks] : c.by_page) {
-        if (!blocks.empty() && blocks.front()->mr)
-            blocks.front()->mr->clear_code(blocks.front()->mr_offset & PAGE_MASK);
+        if (!blocks.empty())
+            release_code_page(h, blocks.front()->mr, blocks.front()->mr_offset & PAGE_MASK);
     }
     for (auto& [host, b] : c.by_host) {
         b->valid = false;
@@ -460,29 +610,29 @@ void hart_flush_code(Hart&) {
 }
 
 void cpu_code_region_freed(MemoryRegion* mr) {
-    auto& c = cache();
-    for (auto it = c.by_page.begin(); it != c.by_page.end();) {
-        auto& blocks = it->second;
-        std::erase_if(blocks, [&](Block* b) {
-            if (b->mr != mr) return false;
-            b->mr = nullptr; // the region is going away: never touch it again
-            remove_block(b);
-            return true;
-        });
-        it = blocks.empty() ? c.by_page.erase(it) : std::next(it);
+    auto& reg = registry();
+    std::lock_guard g(reg.lock);
+    for (Hart* h : reg.harts) {
+        BlockCache& c = *h->blocks;
+        for (auto it = c.by_page.begin(); it != c.by_page.end();) {
+            auto& blocks = it->second;
+            std::erase_if(blocks, [&](Block* b) {
+                if (b->mr != mr) return false;
+                b->mr = nullptr; // the region is going away: never touch it again
+                remove_block(*h, b);
+                return true;
+            });
+            it = blocks.empty() ? c.by_page.erase(it) : std::next(it);
+        }
+        c.want_gc = true;
     }
-    c.want_gc = true;
 }
 
 void cpu_code_written(const uint8_t* host, size_t len) {
-    if (t_is_vcpu_thread) {
-        invalidate_range(host, len);
-        return;
-    }
-    auto& c = cache();
-    std::lock_guard g(c.pending_lock);
-    c.pending.emplace_back(host, len);
-    c.has_pending.store(true, std::memory_order_release);
+    if (!len) return;
+    Hart* self = t_current_hart;
+    if (self) invalidate_range(*self, host, len);
+    post_to_others(self, ~0ull, {CodeRequest::Kind::Invalidate, host, len});
 }
 
 } // namespace mq::riscv

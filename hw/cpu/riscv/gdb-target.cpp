@@ -333,8 +333,8 @@ void GdbTarget::points_changed() {
     for (Hart* h : m_harts) {
         tlb_flush(*h);
         h->exit_insn = nullptr;
+        hart_flush_code(*h);
     }
-    if (!m_harts.empty()) hart_flush_code(*m_harts.front());
 }
 
 bool GdbTarget::insert_point(DebugPointType type, uint64_t addr, uint64_t len) {

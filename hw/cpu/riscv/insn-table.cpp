@@ -59,8 +59,7 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
     const TlbEntry& e = h.tlb_load[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        T v;
-        std::memcpy(&v, reinterpret_cast<const void*>(addr + e.addend), sizeof(T));
+        T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
         h.x.set(i->rd,
                 std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
         return next_insn(h, i);
@@ -82,8 +81,7 @@ const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
     const TlbEntry& e = h.tlb_store[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        T v = static_cast<T>(h.x[i->rs2]);
-        std::memcpy(reinterpret_cast<void*>(addr + e.addend), &v, sizeof(T));
+        ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend), static_cast<T>(h.x[i->rs2]));
         return next_insn(h, i);
     }
     return store_slow<T>(h, i, addr);
@@ -175,8 +173,8 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
     T old;
     u64 cause = 0;
     auto op = [&](T cur) -> std::optional<T> {
-        if (cur != expected) return std::nullopt;
-        stored = true;
+        stored = cur == expected;
+        if (!stored) return std::nullopt;
         return desired;
     };
     if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, h.mem_fault_va);
@@ -295,10 +293,20 @@ const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
-const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) { return next_insn(h, i); }
+// x86-64 keeps every order a RISC-V fence asks for but one: a store followed
+// by a load. A fence with W among its predecessors and R among its
+// successors (not fence.tso, which leaves that pair out) needs the host's
+// full fence, when other harts run on other threads.
+const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) {
+    const bool pred_w = (i->raw >> 24) & 1, succ_r = (i->raw >> 21) & 1;
+    const bool tso = (i->raw >> 28) == 0b1000;
+    if (g_harts_parallel && pred_w && succ_r && !tso)
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+    return next_insn(h, i);
+}
 
 const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
-    hart_flush_code(h);
+    hart_sync_code(h);
     return h.jump(i, h.pc_of(i) + i->len);
 }
 

@@ -5,16 +5,76 @@
 
 #include "hw/cpu/riscv/cpu.h"
 
+#include <atomic>
 #include <cstring>
 #include <optional>
 
 namespace mq::riscv {
 
+// Guest RAM, which harts on other host threads read and write at the same
+// time. A hart's access is one host load or store (an aligned one is a
+// single-copy atomic mov on x86-64, as RVWMO asks); the guest orders its
+// accesses with fences and AMOs (exec_fence, mem_amo). ThreadSanitizer
+// builds make the accesses relaxed atomics instead, so that races the guest
+// makes on purpose, which RVWMO defines, are not taken for the emulator's.
+template <typename T>
+inline T ram_read(const uint8_t* p) {
+    T v;
+#if defined(__SANITIZE_THREAD__)
+    if (reinterpret_cast<uintptr_t>(p) % sizeof(T) == 0) {
+        return std::atomic_ref<T>(*reinterpret_cast<T*>(const_cast<uint8_t*>(p)))
+            .load(std::memory_order_relaxed);
+    }
+    uint8_t bytes[sizeof(T)];
+    for (size_t k = 0; k < sizeof(T); k++)
+        bytes[k] = std::atomic_ref<uint8_t>(const_cast<uint8_t&>(p[k])).load(std::memory_order_relaxed);
+    std::memcpy(&v, bytes, sizeof(T));
+#else
+    std::memcpy(&v, p, sizeof(T));
+#endif
+    return v;
+}
+
+template <typename T>
+inline void ram_write(uint8_t* p, T v) {
+#if defined(__SANITIZE_THREAD__)
+    if (reinterpret_cast<uintptr_t>(p) % sizeof(T) == 0) {
+        std::atomic_ref<T>(*reinterpret_cast<T*>(p)).store(v, std::memory_order_relaxed);
+        return;
+    }
+    uint8_t bytes[sizeof(T)];
+    std::memcpy(bytes, &v, sizeof(T));
+    for (size_t k = 0; k < sizeof(T); k++)
+        std::atomic_ref<uint8_t>(p[k]).store(bytes[k], std::memory_order_relaxed);
+#else
+    std::memcpy(p, &v, sizeof(T));
+#endif
+}
+
+// The same for an access size known only at run time.
+inline uint64_t ram_read_sized(const uint8_t* p, unsigned size) {
+    switch (size) {
+    case 1: return ram_read<uint8_t>(p);
+    case 2: return ram_read<uint16_t>(p);
+    case 4: return ram_read<uint32_t>(p);
+    default: return ram_read<uint64_t>(p);
+    }
+}
+
+inline void ram_write_sized(uint8_t* p, unsigned size, uint64_t v) {
+    switch (size) {
+    case 1: ram_write<uint8_t>(p, static_cast<uint8_t>(v)); break;
+    case 2: ram_write<uint16_t>(p, static_cast<uint16_t>(v)); break;
+    case 4: ram_write<uint32_t>(p, static_cast<uint32_t>(v)); break;
+    default: ram_write<uint64_t>(p, v); break;
+    }
+}
+
 template <typename T>
 inline bool mem_load(Hart& h, uint64_t va, T* out, uint64_t* cause) {
     const TlbEntry& e = h.tlb_load[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        std::memcpy(out, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
+        *out = ram_read<T>(reinterpret_cast<const uint8_t*>(va + e.addend));
         return true;
     }
     uint64_t v;
@@ -27,7 +87,7 @@ template <typename T>
 inline bool mem_store(Hart& h, uint64_t va, T value, uint64_t* cause) {
     const TlbEntry& e = h.tlb_store[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        std::memcpy(reinterpret_cast<void*>(va + e.addend), &value, sizeof(T));
+        ram_write<T>(reinterpret_cast<uint8_t*>(va + e.addend), value);
         return true;
     }
     return mem_store_slow(h, va, sizeof(T), static_cast<uint64_t>(value), cause);
@@ -47,9 +107,11 @@ bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause);
 bool mem_cbo_check(Hart& h, uint64_t va, unsigned size, uint64_t* cause);
 
 // An atomic read-modify-write (AMOs, SC): `op(old)` returns the value to
-// store, or nullopt to store nothing. Misaligned is a store/AMO misaligned
-// fault. All harts run on one thread, so a plain read-modify-write of RAM is
-// atomic with respect to them.
+// store, or nullopt to store nothing; it may be called again when another
+// hart changed the value in between. Misaligned is a store/AMO misaligned
+// fault. On RAM it is a host compare-and-swap, atomic with respect to harts
+// on other threads and a full fence on x86-64, so .aq and .rl need nothing
+// more.
 template <typename T, typename Op>
 bool mem_amo(Hart& h, uint64_t va, T* old, Op op, uint64_t* cause) {
     h.mem_fault_va = va;
@@ -58,8 +120,15 @@ bool mem_amo(Hart& h, uint64_t va, T* old, Op op, uint64_t* cause) {
         return false;
     }
     if (uint8_t* host = mem_rmw_host(h, va, sizeof(T), cause)) {
-        std::memcpy(old, host, sizeof(T));
-        if (std::optional<T> v = op(*old)) std::memcpy(host, &*v, sizeof(T));
+        std::atomic_ref<T> ram(*reinterpret_cast<T*>(host));
+        T cur = ram.load(std::memory_order_relaxed);
+        for (;;) {
+            std::optional<T> v = op(cur);
+            if (!v || ram.compare_exchange_weak(cur, *v, std::memory_order_seq_cst,
+                                                std::memory_order_relaxed))
+                break;
+        }
+        *old = cur;
         return true;
     }
     if (*cause) return false;

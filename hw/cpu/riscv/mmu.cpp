@@ -52,6 +52,30 @@ bool pte_reserved(const Hart& h, uint64_t pte) {
 }
 
 // The page walk. `update` sets A/D in the PTE, as QEMU does in hardware.
+// Sets A (and D) in a leaf PTE the walk read as `old`. Other harts may
+// change the PTE meanwhile (Linux clears one with amoswap), so in RAM it is
+// a compare-and-swap, as QEMU's MTTCG does it: Changed means the walk must
+// be done again with what is there now.
+enum class PteUpdate { Done, Changed, Fault };
+PteUpdate pte_update(Hart& h, hwaddr pte_addr, uint64_t old, uint64_t want) {
+    if (!pmp_check(h, pte_addr, 8, Access::Store, PRV_S)) return PteUpdate::Fault;
+    auto view = h.as->flatview();
+    const FlatRange* fr = view->lookup(pte_addr);
+    if (fr && fr->mr->is_ram() && !fr->readonly && pte_addr % 8 == 0 &&
+        Int128(pte_addr) + 8 <= fr->end) {
+        hwaddr off = fr->offset_in_region + (pte_addr - fr->start);
+        uint8_t* host = fr->mr->ram_ptr() + off;
+        if (!std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(host))
+                 .compare_exchange_strong(old, want))
+            return PteUpdate::Changed;
+        if (fr->mr->has_code(off)) cpu_code_written(host, 8);
+        return PteUpdate::Done;
+    }
+    // Page tables in a device: a plain write.
+    return address_space_stq(h.as, pte_addr, want) == MEMTX_OK ? PteUpdate::Done
+                                                                : PteUpdate::Fault;
+}
+
 bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, uint64_t* cause,
                bool update) {
     uint64_t mode = h.satp >> 60;
@@ -68,6 +92,8 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
     }
     bool sum = h.mstatus & MSTATUS_SUM;
     bool mxr = h.mstatus & MSTATUS_MXR;
+    int walks = 0;
+walk:
     hwaddr table = (h.satp & PPN_MASK) << 12;
     for (int level = levels - 1; level >= 0; level--) {
         hwaddr pte_addr = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
@@ -109,10 +135,16 @@ bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, 
         if (level > 0 && (ppn & ((1ull << (9 * level)) - 1))) break; // misaligned superpage
         uint64_t want = pte | PTE_A | (access == Access::Store ? PTE_D : 0);
         if (update && want != pte) {
-            if (!pmp_check(h, pte_addr, 8, Access::Store, PRV_S) ||
-                address_space_stq(h.as, pte_addr, want) != MEMTX_OK) {
+            PteUpdate u = pte_update(h, pte_addr, pte, want);
+            if (u == PteUpdate::Fault) {
                 *cause = access_fault(access);
                 return false;
+            }
+            // Another hart changed the PTE: walk again, a bounded number of
+            // times; then a page fault, which the guest's handler retries.
+            if (u == PteUpdate::Changed) {
+                if (++walks < 64) goto walk;
+                break;
             }
         }
         int shift = 12 + 9 * level;
@@ -244,12 +276,12 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
                        !(g_debug_watchpoints && debug_page_watched(va)) &&
                        !(h.trig.mem && trigger_page_watched(h, va));
         if (access == Access::Load) {
-            std::memcpy(value, host, size);
+            *value = ram_read_sized(host, size);
             if (page_ok) fill(h.tlb_load[priv], va, host);
         } else if (!fr->readonly) {
-            std::memcpy(host, value, size);
-            if (mr->has_code(off)) {
-                hart_invalidate_code(h, host, size); // a store into code: decode it again
+            ram_write_sized(host, size, *value);
+            if (uint64_t owners = mr->code_owners(off)) {
+                hart_code_written(h, host, size, owners); // a store into code: decode it again
             } else if (page_ok) {
                 fill(h.tlb_store[priv], va, host);
             }
@@ -311,7 +343,7 @@ void tlb_flush(Hart& h) {
         for (IoTlb& t : *set)
             t.fill(IoTlbEntry{});
     }
-    translation_epoch_bump();
+    translation_epoch_bump(h);
 }
 
 void hart_update_data_priv(Hart& h) {
@@ -381,8 +413,8 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     if (!fr->mr->is_ram() || fr->readonly) return nullptr; // a device: the caller does read + write
     hwaddr off = fr->offset_in_region + (pa - fr->start);
     uint8_t* host = fr->mr->ram_ptr() + off;
-    if (fr->mr->has_code(off)) {
-        hart_invalidate_code(h, host, size);
+    if (uint64_t owners = fr->mr->code_owners(off)) {
+        hart_code_written(h, host, size, owners);
     } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv) &&
                !(g_debug_watchpoints && debug_page_watched(va)) &&
                !(h.trig.mem && trigger_page_watched(h, va))) {
@@ -417,8 +449,12 @@ bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     }
     if (fr->readonly) return true; // a store to ROM is ignored, as on QEMU
     uint8_t* host = fr->mr->ram_ptr() + off;
-    std::memset(host, 0, size);
-    if (fr->mr->has_code_in(off, size)) hart_invalidate_code(h, host, size);
+    unsigned k = 0;
+    for (; k + 8 <= size; k += 8)
+        ram_write<uint64_t>(host + k, 0);
+    for (; k < size; k++)
+        ram_write<uint8_t>(host + k, 0);
+    if (uint64_t owners = fr->mr->code_owners(off)) hart_code_written(h, host, size, owners);
     return true;
 }
 

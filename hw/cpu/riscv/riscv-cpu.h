@@ -29,7 +29,8 @@ std::vector<DeviceProperty> riscv_cpu_isa_properties();
 
 // The harts in the order they were realized: index = QEMU's cpu-index.
 const std::vector<RISCVCPU*>& riscv_cpus();
-// The host thread id of the vCPU thread (the process id before it starts).
-int riscv_vcpu_thread_id();
+// The host thread id of the vCPU thread that runs hart `cpu_index` (the
+// process id before the threads start).
+int riscv_vcpu_thread_id(size_t cpu_index);
 
 } // namespace mq

@@ -57,6 +57,10 @@ void trap_install(trap_handler handler);
  * the short window where they are unmasked. Leaves mstatus.MIE clear. */
 void wait_for_flag(volatile int* flag);
 
+/* Multi-hart programs (start.S): harts 1..harts-1 leave their WFI and run
+ * fn(hartid), each on a stack of its own; the caller is hart 0. */
+void smp_start(unsigned harts, void (*fn)(unsigned long hartid));
+
 /* The PLIC, context 0 (hart 0, M-mode). */
 void plic_enable(unsigned source, unsigned priority);
 unsigned plic_claim(void);

@@ -63,6 +63,15 @@ uint64_t trap_dispatch(struct trap_frame* frame) {
     return current_handler(frame);
 }
 
+extern void (*volatile smp_entry)(unsigned long);
+
+void smp_start(unsigned harts, void (*fn)(unsigned long hartid)) {
+    smp_entry = fn;
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    for (unsigned h = 1; h < harts; h++)
+        mmio_write32(CLINT_BASE + 4 * h, 1); /* msip: the IPI that ends its WFI */
+}
+
 void wait_for_flag(volatile int* flag) {
     csr_clear(mstatus, 1 << 3);
     while (!*flag) {
