@@ -498,7 +498,7 @@ void address_space_init(AddressSpace* as, MemoryRegion* root, std::string name) 
 void address_space_destroy(AddressSpace* as) {
     std::erase(state().spaces, as);
     as->m_root = nullptr;
-    as->m_flatview.store(nullptr);
+    as->publish(nullptr);
 }
 
 AddressSpace::~AddressSpace() {
@@ -506,7 +506,7 @@ AddressSpace::~AddressSpace() {
 }
 
 void AddressSpace::update() {
-    m_flatview.store(generate_flat_view(m_root));
+    publish(generate_flat_view(m_root));
     for (auto& [id, fn] : m_listeners)
         fn();
 }

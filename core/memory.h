@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -274,7 +275,15 @@ public:
 
     const std::string& name() const { return m_name; }
     MemoryRegion* root() const { return m_root; }
-    std::shared_ptr<const FlatView> flatview() const { return m_flatview.load(); }
+    // The published view, for any thread. Taken under a lock rather than
+    // through std::atomic<std::shared_ptr>: libstdc++ 12 ends that atomic's
+    // load with a relaxed unlock, so nothing orders a reader's access before
+    // the next store, and ThreadSanitizer reports it (harts on parallel
+    // threads read the view while one of them moves a BAR).
+    std::shared_ptr<const FlatView> flatview() const {
+        std::lock_guard g(m_flatview_lock);
+        return m_flatview;
+    }
 
     // Called after every change of the flat view (the CPU flushes its TLB).
     int add_listener(std::function<void()> on_change);
@@ -289,7 +298,14 @@ private:
 
     std::string m_name;
     MemoryRegion* m_root = nullptr;
-    std::atomic<std::shared_ptr<const FlatView>> m_flatview;
+    // Replaces the published view; the old one goes when its last reader
+    // lets go of it.
+    void publish(std::shared_ptr<const FlatView> view) {
+        std::lock_guard g(m_flatview_lock);
+        m_flatview.swap(view);
+    }
+    mutable std::mutex m_flatview_lock;
+    std::shared_ptr<const FlatView> m_flatview;
     std::vector<std::pair<int, std::function<void()>>> m_listeners;
     int m_next_listener = 0;
 };
