@@ -314,6 +314,8 @@ TEST_F(CliChardev, SlowClientDoesNotStallGuest) {
                                      std::vector<std::string>{
                                          "-display", "none", "-serial",
                                          "tcp:127.0.0.1:" + std::to_string(port) + ",server=on"});
+    // Connect only once it listens: the port may have been taken meanwhile.
+    ASSERT_TRUE(p.wait_for_err("QEMU waiting for connection", 5s)) << p.err();
     Conn c = Conn::tcp(port);
     ASSERT_TRUE(c.ok()) << p.err();
     int small = 4096;
@@ -325,7 +327,7 @@ TEST_F(CliChardev, SlowClientDoesNotStallGuest) {
     auto status = p.wait(60s);
     writer.join();
     EXPECT_TRUE(sent);
-    EXPECT_EQ(status, 0);
+    EXPECT_EQ(status, 0) << p.err();
     EXPECT_LT(p.max_rss_bytes(), 256ull << 20);
 }
 
