@@ -190,7 +190,8 @@ Status configure_accel(const VmOptions& opts, PropertyBag& machine_opts) {
             if (*t == "single") {
                 tcg_set_threads(TcgThreads::Single);
             } else if (*t == "multi") {
-                if (opts.icount) return make_error("No MTTCG when icount is enabled").at(arg.location());
+                if (opts.icount)
+                    return make_error("No MTTCG when icount is enabled").at(arg.location());
                 tcg_set_threads(TcgThreads::Multi);
             } else {
                 return make_error("Invalid 'thread' setting {}", *t).at(arg.location());

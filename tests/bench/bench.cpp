@@ -182,7 +182,8 @@ void summary(const std::vector<Emulator>& emus) {
         }
         double speedup = 2 * one / two;
         std::printf("  %-10s %6.2fx   (-smp 1 %.3f s, -smp 2 %.3f s)%s\n", e.name.c_str(), speedup,
-                    one, two, e.name == "miniqemu" ? (speedup >= 1.8 ? "   met" : "   NOT MET") : "");
+                    one, two,
+                    e.name == "miniqemu" ? (speedup >= 1.8 ? "   met" : "   NOT MET") : "");
     }
 }
 

@@ -40,10 +40,10 @@ struct Machine {
 
 Machine& machine() {
     static Machine* m = [] {
-        static const char* argv[] = {"miniqemu", "-M",       "virt",  "-m",   "128M",
-                                     "-smp",     "2",        "-bios", "none", "-serial",
-                                     "ringbuf",  "-monitor", "none",  "-S",
-                                     "-accel",   "tcg,thread=single"};
+        static const char* argv[] = {"miniqemu", "-M",      "virt",    "-m",
+                                     "128M",     "-smp",    "2",       "-bios",
+                                     "none",     "-serial", "ringbuf", "-monitor",
+                                     "none",     "-S",      "-accel",  "tcg,thread=single"};
         auto* mm = new Machine();
         InitResult init = qemu_init(static_cast<int>(std::size(argv)), argv);
         if (!init.vm) std::abort();

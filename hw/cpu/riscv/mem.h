@@ -27,7 +27,8 @@ inline T ram_read(const uint8_t* p) {
     }
     uint8_t bytes[sizeof(T)];
     for (size_t k = 0; k < sizeof(T); k++)
-        bytes[k] = std::atomic_ref<uint8_t>(const_cast<uint8_t&>(p[k])).load(std::memory_order_relaxed);
+        bytes[k] =
+            std::atomic_ref<uint8_t>(const_cast<uint8_t&>(p[k])).load(std::memory_order_relaxed);
     std::memcpy(&v, bytes, sizeof(T));
 #else
     std::memcpy(&v, p, sizeof(T));

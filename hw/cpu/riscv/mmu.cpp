@@ -72,8 +72,7 @@ PteUpdate pte_update(Hart& h, hwaddr pte_addr, uint64_t old, uint64_t want) {
         return PteUpdate::Done;
     }
     // Page tables in a device: a plain write.
-    return address_space_stq(h.as, pte_addr, want) == MEMTX_OK ? PteUpdate::Done
-                                                                : PteUpdate::Fault;
+    return address_space_stq(h.as, pte_addr, want) == MEMTX_OK ? PteUpdate::Done : PteUpdate::Fault;
 }
 
 bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, uint64_t* cause,
