@@ -39,6 +39,15 @@ uint64_t run_a0(HartHarness& t, uint64_t pc) {
     return t.hart.x[rv::a0];
 }
 
+// Hart A stores to the shared page, so that its soft TLB keeps a store
+// shortcut to it, then the page is given code that sets a0 to 1.
+void store_shortcut_then_code(HartHarness& a) {
+    a.hart.x.set(rv::t0, SHARED_PAGE + 0x100);
+    a.run({rv::sw(rv::zero, 0, rv::t0)});
+    a.poke32(SHARED_PAGE, rv::addi(rv::a0, rv::zero, 1));
+    a.poke32(SHARED_PAGE + 4, HartHarness::JAL_SELF);
+}
+
 TEST(SmpCode, StoreByAnotherHartReachesTheDecodedCode) {
     HartHarness t;
     t.poke32(CODE, rv::addi(rv::a0, rv::zero, 1));
@@ -74,12 +83,8 @@ TEST(SmpCode, DmaWriteReachesEveryHart) {
 TEST(SmpCode, AStoreShortcutMadeBeforeAnotherHartDecodedIsDropped) {
     HartHarness t;
     SecondHart b(t);
-    // Hart A stores to the page first: its soft TLB keeps a shortcut to it.
-    t.hart.x.set(rv::t0, SHARED_PAGE + 0x100);
-    t.run({rv::sw(rv::zero, 0, rv::t0)});
-    // Hart B then runs code from that page.
-    t.poke32(SHARED_PAGE, rv::addi(rv::a0, rv::zero, 1));
-    t.poke32(SHARED_PAGE + 4, HartHarness::JAL_SELF);
+    // Hart A holds a store shortcut to the page; hart B then runs code there.
+    store_shortcut_then_code(t);
     b.run_at(SHARED_PAGE, 2);
     ASSERT_EQ(b.hart.x[rv::a0], 1u);
     // Hart A rewrites that code: its store must not take the old shortcut.
@@ -99,11 +104,7 @@ TEST(SmpCode, AStoreShortcutMadeBeforeAnotherHartDecodedIsDropped) {
 TEST(SmpCode, FenceIAfterAStoreThroughAStaleShortcutRunsTheNewCode) {
     HartHarness t;
     SecondHart b(t);
-    // Hart A stores to the page first: its soft TLB keeps a shortcut to it.
-    t.hart.x.set(rv::t0, SHARED_PAGE + 0x100);
-    t.run({rv::sw(rv::zero, 0, rv::t0)});
-    t.poke32(SHARED_PAGE, rv::addi(rv::a0, rv::zero, 1));
-    t.poke32(SHARED_PAGE + 4, HartHarness::JAL_SELF);
+    store_shortcut_then_code(t);
     // A device whose register, when hart A writes it, lets hart B run the
     // page: B decodes it while A is between two instructions of a block.
     MemoryRegionOps ops;
