@@ -324,7 +324,7 @@ TEST_F(CliChardev, SlowClientDoesNotStallGuest) {
     input += '~';
     std::atomic<bool> sent{false};
     std::thread writer([&] { sent = c.send(input); });
-    auto status = p.wait(60s);
+    auto status = p.wait(120s);
     writer.join();
     EXPECT_TRUE(sent);
     EXPECT_EQ(status, 0) << p.err();

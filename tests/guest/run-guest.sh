@@ -14,7 +14,7 @@
 set -uo pipefail
 
 emulator= elf= exit_expected=0 expect= expect_stderr= stdin_file=/dev/null reference=virt
-timeout_s=30
+timeout_s=120 # generous: a loaded CI machine ran guests 10x slower than usual
 ours_args=() qemu_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in

@@ -13,7 +13,7 @@
 static int getc_polled(void) {
     uint64_t t0 = mmio_read64(CLINT_BASE + 0xbff8);
     while (!(mmio_read8(UART_LSR) & LSR_DR)) {
-        if (mmio_read64(CLINT_BASE + 0xbff8) - t0 > 100000000) return -1; /* 10 s without input */
+        if (mmio_read64(CLINT_BASE + 0xbff8) - t0 > 600000000) return -1; /* 60 s without input */
     }
     return mmio_read8(UART_RBR);
 }
@@ -30,7 +30,7 @@ int main(void) {
     for (;;) {
         int c = getc_polled();
         if (c < 0) {
-            printf("\necho: no input for 10 s after %u bytes\n", count);
+            printf("\necho: no input for 60 s after %u bytes\n", count);
             return 1;
         }
         if (c == '~') break;
