@@ -11,6 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,8 +25,6 @@ namespace mq {
 
 namespace {
 
-std::mutex g_bql;
-thread_local bool t_bql_held = false;
 
 std::atomic<ShutdownCause> g_shutdown{ShutdownCause::None};
 std::atomic<int> g_exit_code{0};
@@ -35,17 +35,31 @@ std::function<void()> g_reset_handler;
 
 } // namespace
 
-void bql_lock() {
-    g_bql.lock();
-    t_bql_held = true;
+namespace detail {
+
+std::atomic<int> g_bql_word{0};
+thread_local constinit bool t_bql_held = false;
+static_assert(std::atomic<int>::is_always_lock_free && sizeof(std::atomic<int>) == sizeof(int),
+              "the futex is the atomic's own int");
+
+// Marks the word "held, with waiters" and sleeps until a holder's unlock
+// wakes it, then tries again; whoever takes it this way leaves it at 2, so
+// that its own unlock wakes the next sleeper, if there is one.
+void bql_lock_contended() {
+    int c = g_bql_word.exchange(2, std::memory_order_acquire);
+    while (c != 0) {
+        syscall(SYS_futex, reinterpret_cast<int*>(&g_bql_word), FUTEX_WAIT_PRIVATE, 2, nullptr,
+                nullptr, 0);
+        c = g_bql_word.exchange(2, std::memory_order_acquire);
+    }
 }
 
-void bql_unlock() {
-    t_bql_held = false;
-    g_bql.unlock();
+void bql_wake_waiter() {
+    syscall(SYS_futex, reinterpret_cast<int*>(&g_bql_word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr,
+            0);
 }
 
-bool bql_locked() { return t_bql_held; }
+} // namespace detail
 
 boost::asio::io_context& main_loop_context() {
     static boost::asio::io_context context;
