@@ -54,17 +54,35 @@ int FdtBuilder::offset(std::string_view path) const {
     return off;
 }
 
+// Runs a libfdt edit; when the tree has no room left, moves it into a buffer
+// twice the size (fdt_open_into keeps node offsets) and runs it again.
+template <typename Edit>
+int FdtBuilder::edit(Edit&& op) {
+    constexpr size_t kMaxSize = 64 << 20;
+    for (;;) {
+        int err = op();
+        if (err != -FDT_ERR_NOSPACE || m_blob.size() >= kMaxSize) return err;
+        std::vector<uint8_t> bigger(m_blob.size() * 2);
+        check(fdt_open_into(m_blob.data(), bigger.data(), static_cast<int>(bigger.size())), "grow");
+        m_blob = std::move(bigger);
+    }
+}
+
 void FdtBuilder::add_subnode(std::string_view path) {
     auto slash = path.rfind('/');
     std::string_view parent = slash == 0 ? std::string_view("/") : path.substr(0, slash);
     std::string name(path.substr(slash + 1));
-    check(fdt_add_subnode(m_blob.data(), offset(parent), name.c_str()), path);
+    check(edit([&] { return fdt_add_subnode(m_blob.data(), offset(parent), name.c_str()); }), path);
 }
 
 void FdtBuilder::setprop(std::string_view path, std::string_view name, const void* data,
                          size_t len) {
     std::string n(name);
-    check(fdt_setprop(m_blob.data(), offset(path), n.c_str(), data, static_cast<int>(len)), name);
+    check(edit([&] {
+              return fdt_setprop(m_blob.data(), offset(path), n.c_str(), data,
+                                 static_cast<int>(len));
+          }),
+          name);
 }
 
 void FdtBuilder::setprop_string(std::string_view path, std::string_view name,
