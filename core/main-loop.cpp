@@ -25,7 +25,6 @@ namespace mq {
 
 namespace {
 
-
 std::atomic<ShutdownCause> g_shutdown{ShutdownCause::None};
 std::atomic<int> g_exit_code{0};
 std::atomic<bool> g_no_reboot{false};
