@@ -8,6 +8,8 @@
 #include "core/log.h"
 #include "hw/cpu/riscv/mem.h"
 
+#include <sched.h>
+
 namespace mq::riscv {
 
 namespace {
@@ -18,6 +20,8 @@ using u32 = uint32_t;
 using i32 = int32_t;
 using u128 = unsigned __int128;
 using i128 = __int128;
+
+constexpr u32 kPauseEncoding = 0x0100000f; // fence w, 0 (Zihintpause)
 
 constexpr u64 sx32(u64 v) { return static_cast<u64>(static_cast<i64>(static_cast<i32>(v))); }
 
@@ -302,6 +306,13 @@ const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) {
     const bool tso = (i->raw >> 28) == 0b1000;
     if (g_harts_parallel && pred_w && succ_r && !tso)
         std::atomic_thread_fence(std::memory_order_seq_cst);
+    // pause (Zihintpause, the encoding of fence w,0) is what a spin-wait
+    // runs each round: Linux's cpu_relax(). With harts on threads of their
+    // own, the hart this one waits for may be off the host CPU (more harts
+    // than host cores), waiting for this thread's time slice to end: give
+    // the CPU up instead of spinning through it. With a core to spare, the
+    // yield returns at once.
+    if (g_harts_parallel && i->raw == kPauseEncoding) sched_yield();
     return next_insn(h, i);
 }
 
