@@ -234,6 +234,74 @@ TEST_F(RiscvVm, DelegatedPageFaultsUseStval) {
     EXPECT_TRUE(t.trapped_to_s(EXCP_INST_PAGE_FAULT, 0x10000040, 0x10000040));
 }
 
+// csrs/csrc on sstatus.SUM in S, as Linux does around every user access:
+// the TLB S uses with SUM (which may hold user pages) is not the one it
+// uses without, so clearing SUM takes user pages away at once, with no flush.
+TEST_F(RiscvVm, SumTakesEffectAtTheNextAccess) {
+    pt.map(0x10001000, DATA, RW | PTE_U);
+    write(SATP, pt.satp());
+    t.poke64(DATA, 7);
+    h.x.set(a1, 0x10001000);
+    h.x.set(a3, MSTATUS_SUM);
+    run_in(PRV_S, {ld(a0, 0, a1)});
+    EXPECT_TRUE(t.trapped_to_m(EXCP_LOAD_PAGE_FAULT, CODE, 0x10001000)) << "SUM = 0";
+    h.x.set(a0, 0);
+    run_in(PRV_S,
+           {csrrs(zero, SSTATUS, a3), ld(a0, 0, a1), csrrc(zero, SSTATUS, a3), ld(a2, 0, a1)});
+    EXPECT_EQ(h.x[a0], 7u) << "SUM = 1: the user page is readable";
+    EXPECT_TRUE(t.trapped_to_m(EXCP_LOAD_PAGE_FAULT, CODE + 12, 0x10001000)) << "SUM = 0 again";
+    run_in(PRV_S,
+           {csrrs(zero, SSTATUS, a3), sd(a3, 8, a1), csrrc(zero, SSTATUS, a3), sd(a3, 16, a1)});
+    EXPECT_EQ(t.peek64(DATA + 8), MSTATUS_SUM);
+    EXPECT_TRUE(t.trapped_to_m(EXCP_STORE_PAGE_FAULT, CODE + 12, 0x10001010));
+}
+
+// sfence.vma with an address drops that page's translation (the others may
+// stay); with x0, all of them.
+TEST_F(RiscvVm, SfenceVmaOfOnePage) {
+    uint64_t pte = pt.map(0x10000000, DATA, RW);
+    pt.map(0x10001000, DATA + 0x1000, RW);
+    write(SATP, pt.satp());
+    t.poke64(DATA, 1);
+    t.poke64(DATA + 0x1000, 2);
+    h.x.set(a1, 0x10000000);
+    h.x.set(a4, 0x10001000);
+    run_in(PRV_S, {ld(a0, 0, a1), ld(a2, 0, a4)});
+    ASSERT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a0], 1u);
+    t.poke64(pte, (DATA + 0x1000) >> 12 << 10 | RW); // 0x10000000 moves to the second page
+    run_in(PRV_S, {sfence_vma(a1, zero), ld(a0, 0, a1)});
+    EXPECT_EQ(h.x[a0], 2u) << "the new translation";
+    t.poke64(pte, 0); // and goes away
+    run_in(PRV_S, {sfence_vma(a1, zero), ld(a0, 0, a1)});
+    EXPECT_TRUE(t.trapped_to_m(EXCP_LOAD_PAGE_FAULT, CODE + 4, 0x10000000));
+    t.poke64(pte, DATA >> 12 << 10 | RW);
+    run_in(PRV_S, {sfence_vma(zero, zero), ld(a0, 0, a1), ld(a2, 0, a4)});
+    EXPECT_EQ(h.x[a0], 1u);
+    EXPECT_EQ(h.x[a2], 2u);
+}
+
+// A superpage's translation covers many 4 KiB pages the soft TLB keeps one
+// by one: an sfence.vma of any address in it drops them all.
+TEST_F(RiscvVm, SfenceVmaOfOneAddressDropsItsWholeSuperpage) {
+    uint64_t pte = pt.map(0x40200000, 0x80000000, RW, 1); // 2 MiB over RAM
+    write(SATP, pt.satp());
+    t.poke64(DATA + 0x1008, 5);
+    h.x.set(a1, 0x40200000);
+    h.x.set(a4, 0x40200000 + (DATA + 0x1000 - 0x80000000));
+    run_in(PRV_S, {ld(a0, 8, a4), sd(a0, 16, a4)});
+    ASSERT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a0], 5u);
+    t.poke64(pte, 0x80000000 >> 12 << 10 | RO); // read-only now
+    run_in(PRV_S, {sfence_vma(a1, zero), ld(a0, 8, a4), sd(a0, 16, a4)});
+    EXPECT_TRUE(
+        t.trapped_to_m(EXCP_STORE_PAGE_FAULT, CODE + 8, DATA + 0x1010 - 0x80000000 + 0x40200000));
+    t.poke64(pte, 0); // unmapped
+    run_in(PRV_S, {sfence_vma(a1, zero), ld(a0, 8, a4)});
+    EXPECT_TRUE(
+        t.trapped_to_m(EXCP_LOAD_PAGE_FAULT, CODE + 4, DATA + 0x1008 - 0x80000000 + 0x40200000));
+}
+
 // MPRV: M-mode loads and stores translate and check as MPP says; fetches do not.
 TEST_F(RiscvVm, MprvUsesMppForData) {
     pt.map(0x10000000, DATA, RW);

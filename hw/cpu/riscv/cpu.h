@@ -179,12 +179,25 @@ struct Hart {
     std::array<uint64_t, 32> f{}; // NaN-boxed
     PrivLevel priv = PRV_M;
     PrivLevel data_priv = PRV_M; // priv for loads/stores (MPRV)
-    // Indexed by effective privilege (U, S, -, M).
+    // Which of the four TLBs loads and stores use: data_priv's, except that
+    // S with mstatus.SUM, which may reach user pages, has the spare slot 2
+    // (no privilege level uses it). Linux sets and clears SUM around every
+    // access to user memory; switching TLBs keeps both halves warm.
+    uint8_t data_tlb = PRV_M;
+    // Indexed by effective privilege (U, S, S with SUM, M); the fetch TLB by
+    // privilege alone.
     std::array<Tlb, 4> tlb_load{};
     std::array<Tlb, 4> tlb_store{};
     std::array<Tlb, 4> tlb_exec{};
     std::array<IoTlb, 4> iotlb_load{};
     std::array<IoTlb, 4> iotlb_store{};
+    // The soft TLB keeps 4 KiB pages, also of a superpage or NAPOT range. An
+    // sfence.vma of one address must drop the whole range the address's
+    // translation covered: the one range (tlb_large_addr, under
+    // tlb_large_mask) that holds every larger page filled since the last full
+    // flush is flushed whole (QEMU's large-page tracking). ~0: none.
+    uint64_t tlb_large_addr = ~0ull;
+    uint64_t tlb_large_mask = 0;
     uint64_t instret = 0; // instructions retired, kept per block
     // Chaining: how many more blocks may run before returning to the loop,
     // and the instruction through which the last block left.
@@ -372,6 +385,9 @@ void hart_set_irq(Hart& h, unsigned irq, bool level);
 
 // mmu.cpp
 void tlb_flush(Hart& h);
+// sfence.vma with an address: what the soft TLB holds of the page at `va`,
+// or everything, when `va` may lie in a superpage it holds.
+void tlb_flush_page(Hart& h, uint64_t va);
 // Called on every privilege change: the data privilege (MPRV) and the link key.
 void hart_update_data_priv(Hart& h);
 void hart_update_link_key(Hart& h);

@@ -39,10 +39,10 @@ void mstatus_write(Hart& h, uint64_t v) {
     // Without F, FS stays Off: there is no FPU state to track.
     uint64_t writable = MSTATUS_WRITABLE & ~(h.isa.has(Ext::F) ? 0 : MSTATUS_FS);
     h.mstatus = (old & ~writable) | (v & writable);
-    if ((old ^ h.mstatus) & MSTATUS_MMU_BITS) {
-        hart_update_data_priv(h);
-        tlb_flush(h);
-    }
+    // MPRV, MPP and SUM choose which TLB loads and stores use (data_tlb):
+    // no entry changes meaning. MXR does change what a load may read.
+    if ((old ^ h.mstatus) & MSTATUS_MMU_BITS) hart_update_data_priv(h);
+    if ((old ^ h.mstatus) & MSTATUS_MXR) tlb_flush(h);
     h.irq_check.store(true, std::memory_order_relaxed);
 }
 

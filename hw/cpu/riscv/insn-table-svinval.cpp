@@ -3,8 +3,8 @@
 // sfence.w.inval and sfence.inval.ir order it against the stores to page
 // tables before and the implicit accesses after.
 //
-// The soft TLB is flushed whole and at once, so sinval.vma is sfence.vma
-// and the two fences have nothing left to order. Their privilege rules are
+// The soft TLB is flushed at once, so sinval.vma is sfence.vma (one page,
+// or everything) and the two fences have nothing left to order. Their privilege rules are
 // the spec's: none of them in U, and sinval.vma not in S under mstatus.TVM.
 #include "hw/cpu/riscv/insn-table.h"
 
@@ -16,7 +16,11 @@ const DecodedInsn* exec_sinval_vma(Hart& h, const DecodedInsn* i) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    tlb_flush(h);
+    if (i->rs1) {
+        tlb_flush_page(h, h.x[i->rs1]);
+    } else {
+        tlb_flush(h);
+    }
     return h.jump(i, h.pc_of(i) + i->len);
 }
 

@@ -61,7 +61,7 @@ template <typename T>
 template <typename T>
 const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
-    const TlbEntry& e = h.tlb_load[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
+    const TlbEntry& e = h.tlb_load[h.data_tlb][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
         h.x.set(i->rd,
@@ -83,7 +83,7 @@ template <typename T>
 template <typename T>
 const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
-    const TlbEntry& e = h.tlb_store[h.data_priv][(addr >> 12) & (TLB_SIZE - 1)];
+    const TlbEntry& e = h.tlb_store[h.data_tlb][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend), static_cast<T>(h.x[i->rs2]));
         return next_insn(h, i);
@@ -293,7 +293,13 @@ const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    tlb_flush(h);
+    // rs1 names one virtual address; rs2 an address space, which the soft
+    // TLB does not tell apart (its entries are all flushed on a satp write).
+    if (i->rs1) {
+        tlb_flush_page(h, h.x[i->rs1]);
+    } else {
+        tlb_flush(h);
+    }
     return h.jump(i, h.pc_of(i) + i->len);
 }
 

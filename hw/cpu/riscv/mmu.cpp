@@ -3,10 +3,11 @@
 // fetches (privileged spec, "Supervisor-Level ISA" and "Physical Memory
 // Protection").
 //
-// The soft TLB holds, per effective privilege and access type, pages that are
-// plain RAM reachable with a host pointer; loads and stores that hit it never
-// come here. Everything else does: TLB misses, pages PMP does not grant
-// whole, pages holding decoded code (for stores), MMIO, faults.
+// The soft TLB holds, per effective privilege (S with mstatus.SUM apart: see
+// Hart::data_tlb) and access type, pages that are plain RAM reachable with a
+// host pointer; loads and stores that hit it never come here. Everything
+// else does: TLB misses, pages PMP does not grant whole, pages holding
+// decoded code (for stores), MMIO, faults.
 #include "core/log.h"
 #include "core/main-loop.h"
 #include "hw/cpu/riscv/cpu.h"
@@ -73,6 +74,19 @@ PteUpdate pte_update(Hart& h, hwaddr pte_addr, uint64_t old, uint64_t want) {
     }
     // Page tables in a device: a plain write.
     return address_space_stq(h.as, pte_addr, want) == MEMTX_OK ? PteUpdate::Done : PteUpdate::Fault;
+}
+
+// A translation of a page larger than 4 KiB: widen the range that a flush of
+// one address inside it flushes whole, until it holds this page too.
+void note_large_page(Hart& h, uint64_t va, uint64_t size) {
+    uint64_t mask = ~(size - 1);
+    if (h.tlb_large_addr != ~0ull) {
+        mask &= h.tlb_large_mask;
+        while ((h.tlb_large_addr ^ va) & mask)
+            mask <<= 1;
+    }
+    h.tlb_large_mask = mask;
+    h.tlb_large_addr = va & mask;
 }
 
 bool translate(Hart& h, uint64_t va, Access access, PrivLevel priv, hwaddr* pa, uint64_t* cause,
@@ -147,6 +161,11 @@ walk:
             }
         }
         int shift = 12 + 9 * level;
+        if (level > 0) {
+            note_large_page(h, va, 1ull << shift);
+        } else if (pte & PTE_N) {
+            note_large_page(h, va, 0x10000);
+        }
         *pa = ((ppn >> (9 * level)) << shift) | (va & ((1ull << shift) - 1));
         qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x} -> pa 0x{:x}", h.hartid,
                       access_name(access), va, *pa);
@@ -276,20 +295,21 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
                        !(h.trig.mem && trigger_page_watched(h, va));
         if (access == Access::Load) {
             *value = ram_read_sized(host, size);
-            if (page_ok) fill(h.tlb_load[priv], va, host);
+            if (page_ok) fill(h.tlb_load[h.data_tlb], va, host);
         } else if (!fr->readonly) {
             ram_write_sized(host, size, *value);
             if (uint64_t owners = mr->code_owners(off)) {
                 hart_code_written(h, host, size, owners); // a store into code: decode it again
             } else if (page_ok) {
-                fill(h.tlb_store[priv], va, host);
+                fill(h.tlb_store[h.data_tlb], va, host);
             }
         }
         return true; // a store to ROM is ignored, as on QEMU
     }
     if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, access, priv)) {
-        IoTlbEntry& e = (access == Access::Load ? h.iotlb_load
-                                                : h.iotlb_store)[priv][(va >> 12) & (TLB_SIZE - 1)];
+        IoTlbEntry& e =
+            (access == Access::Load ? h.iotlb_load
+                                    : h.iotlb_store)[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
         e = IoTlbEntry{va & PAGE_MASK, mr, off & PAGE_MASK};
     }
     return dispatch_io(mr, off, size, access, value, cause);
@@ -309,7 +329,7 @@ bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* v
     // An MMIO page seen before: straight to the device.
     const IoTlbEntry& io =
         (access == Access::Load ? h.iotlb_load
-                                : h.iotlb_store)[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
+                                : h.iotlb_store)[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
     if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000 && va % size == 0) {
         return dispatch_io(io.mr, io.base + (va & 0xfff), size, access, value, cause);
     }
@@ -342,6 +362,27 @@ void tlb_flush(Hart& h) {
         for (IoTlb& t : *set)
             t.fill(IoTlbEntry{});
     }
+    h.tlb_large_addr = ~0ull;
+    h.tlb_large_mask = 0;
+    translation_epoch_bump(h);
+}
+
+void tlb_flush_page(Hart& h, uint64_t va) {
+    if ((va & h.tlb_large_mask) == h.tlb_large_addr) return tlb_flush(h);
+    const unsigned index = (va >> 12) & (TLB_SIZE - 1);
+    const uint64_t tag = va & PAGE_MASK;
+    for (auto* set : {&h.tlb_load, &h.tlb_store, &h.tlb_exec}) {
+        for (Tlb& t : *set) {
+            if (t[index].tag == tag) t[index] = TlbEntry{};
+        }
+    }
+    for (auto* set : {&h.iotlb_load, &h.iotlb_store}) {
+        for (IoTlb& t : *set) {
+            if (t[index].tag == tag) t[index] = IoTlbEntry{};
+        }
+    }
+    // Blocks linked under the old translation of the page must not be
+    // followed: every link is dropped, as after a full flush.
     translation_epoch_bump(h);
 }
 
@@ -349,6 +390,8 @@ void hart_update_data_priv(Hart& h) {
     h.data_priv = (h.priv == PRV_M && (h.mstatus & MSTATUS_MPRV))
                       ? static_cast<PrivLevel>((h.mstatus & MSTATUS_MPP) >> 11)
                       : h.priv;
+    h.data_tlb =
+        h.data_priv == PRV_S && (h.mstatus & MSTATUS_SUM) ? 2 : static_cast<uint8_t>(h.data_priv);
     hart_update_link_key(h);
     pmu_priv_changed(h);
 }
@@ -382,7 +425,7 @@ bool mem_store_slow(Hart& h, uint64_t va, unsigned size, uint64_t value, uint64_
 
 uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     *cause = 0;
-    TlbEntry& e = h.tlb_store[h.data_priv][(va >> 12) & (TLB_SIZE - 1)];
+    TlbEntry& e = h.tlb_store[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK)) return reinterpret_cast<uint8_t*>(va + e.addend);
     if (g_debug_watchpoints && (debug_watch_check(h, va, size, Access::Load) ||
                                 debug_watch_check(h, va, size, Access::Store))) {
@@ -417,7 +460,7 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     } else if (whole_page_in(fr, pa) && pmp_check(h, pa & PAGE_MASK, 0x1000, Access::Store, priv) &&
                !(g_debug_watchpoints && debug_page_watched(va)) &&
                !(h.trig.mem && trigger_page_watched(h, va))) {
-        fill(h.tlb_store[priv], va, host);
+        fill(h.tlb_store[h.data_tlb], va, host);
     }
     return host;
 }
