@@ -293,6 +293,26 @@ TEST_F(RiscvInsn, FenceIMakesStoresToCodeVisible) {
     EXPECT_EQ(h.x[a0], 42u);
 }
 
+// A page the hart stored to through its soft TLB (a store shortcut), and
+// only then ran code from: the shortcut must go when the code is decoded, or
+// later stores into that code would not reach the decoded copy.
+TEST_F(RiscvInsn, AStoreShortcutMadeBeforeCodeWasDecodedIsDropped) {
+    const uint64_t fn = DATA + 0x100;
+    t.poke32(fn, addi(a0, zero, 1));
+    t.poke32(fn + 4, jalr(zero, 0, ra));
+    h.x.set(a1, DATA);
+    h.x.set(a2, addi(a0, zero, 2));
+    t.run({sd(zero, 0x400, a1), // the shortcut to DATA's page
+           jalr(ra, 0x100, a1), // runs fn (a0 = 1): its page is code now
+           add(s1, a0, zero),   // keeps what fn returned
+           sw(a2, 0x100, a1),   // fn now sets a0 = 2
+           fence_i(), jalr(ra, 0x100, a1)});
+    t.resume(32); // fn's instructions too: the jump to itself at the end waits
+    EXPECT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[s1], 1u);
+    EXPECT_EQ(h.x[a0], 2u) << "the store reached the decoded fn";
+}
+
 // --- M ---
 
 TEST_F(RiscvInsn, Multiply) {
