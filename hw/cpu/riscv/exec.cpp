@@ -245,9 +245,13 @@ void post_to_others(const Hart* self, uint64_t owners, CodeRequest r) {
 // it: this one at once, the others before their next block.
 void track_code(Hart& h, Block& b) {
     // Once a page has an owner, no hart makes a new store shortcut to it.
-    bool first = b.mr->code_owners(b.mr_offset) == 0;
+    const uint64_t owners = b.mr->code_owners(b.mr_offset);
+    bool first = owners == 0;
     b.mr->set_code(b.mr_offset, h.code_owner);
-    forget_store_tlb(h, b.host);
+    // This hart's shortcuts into the page went when its bit was set (here,
+    // at its first block there), and none has been made since: scanning the
+    // store TLBs again for every block of the page would find nothing.
+    if (!(owners & h.code_owner) || h.code_owner == kSharedOwner) forget_store_tlb(h, b.host);
     const uintptr_t page = page_of(b.host);
     auto& reg = registry();
     if (first) {
