@@ -385,9 +385,10 @@ void hart_set_irq(Hart& h, unsigned irq, bool level);
 
 // mmu.cpp
 void tlb_flush(Hart& h);
-// sfence.vma with an address: what the soft TLB holds of the page at `va`,
-// or everything, when `va` may lie in a superpage it holds.
-void tlb_flush_page(Hart& h, uint64_t va);
+// sfence.vma (and sinval.vma) with register rs1: x0 flushes everything;
+// another names one virtual address, whose page goes (everything, when it
+// may lie in a superpage the TLB holds).
+void tlb_flush_vma(Hart& h, unsigned rs1);
 // Called on every privilege change: the data privilege (MPRV) and the link key.
 void hart_update_data_priv(Hart& h);
 void hart_update_link_key(Hart& h);

@@ -4,8 +4,9 @@
 // tables before and the implicit accesses after.
 //
 // The soft TLB is flushed at once, so sinval.vma is sfence.vma (one page,
-// or everything) and the two fences have nothing left to order. Their privilege rules are
-// the spec's: none of them in U, and sinval.vma not in S under mstatus.TVM.
+// or everything) and the two fences have nothing left to order. Their
+// privilege rules are the spec's: none of them in U, and sinval.vma not in
+// S under mstatus.TVM.
 #include "hw/cpu/riscv/insn-table.h"
 
 namespace mq::riscv {
@@ -16,11 +17,7 @@ const DecodedInsn* exec_sinval_vma(Hart& h, const DecodedInsn* i) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    if (i->rs1) {
-        tlb_flush_page(h, h.x[i->rs1]);
-    } else {
-        tlb_flush(h);
-    }
+    tlb_flush_vma(h, i->rs1);
     return h.jump(i, h.pc_of(i) + i->len);
 }
 

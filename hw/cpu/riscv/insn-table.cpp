@@ -293,13 +293,7 @@ const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
-    // rs1 names one virtual address; rs2 an address space, which the soft
-    // TLB does not tell apart (its entries are all flushed on a satp write).
-    if (i->rs1) {
-        tlb_flush_page(h, h.x[i->rs1]);
-    } else {
-        tlb_flush(h);
-    }
+    tlb_flush_vma(h, i->rs1);
     return h.jump(i, h.pc_of(i) + i->len);
 }
 

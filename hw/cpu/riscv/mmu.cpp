@@ -367,8 +367,11 @@ void tlb_flush(Hart& h) {
     translation_epoch_bump(h);
 }
 
-void tlb_flush_page(Hart& h, uint64_t va) {
-    if ((va & h.tlb_large_mask) == h.tlb_large_addr) return tlb_flush(h);
+void tlb_flush_vma(Hart& h, unsigned rs1) {
+    // rs2, an address space, does not matter: the soft TLB does not tell
+    // them apart, and a satp write flushes it whole.
+    const uint64_t va = h.x[rs1];
+    if (rs1 == 0 || (va & h.tlb_large_mask) == h.tlb_large_addr) return tlb_flush(h);
     const unsigned index = (va >> 12) & (TLB_SIZE - 1);
     const uint64_t tag = va & PAGE_MASK;
     for (auto* set : {&h.tlb_load, &h.tlb_store, &h.tlb_exec}) {
