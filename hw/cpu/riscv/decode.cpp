@@ -166,7 +166,11 @@ struct RvcDesc {
     uint16_t mask = 0, match = 0;
 };
 
-consteval RvcDesc rvc(const char* name, const char* pattern, uint32_t (*expand)(uint16_t)) {
+// constexpr, not consteval: clang 14 miscompiles a lambda's conversion to a
+// function pointer inside a consteval call, and every expand then saw c == 0
+// (each RVC parcel decoded as illegal). kRvcTable being constexpr still
+// makes a bad pattern a compile-time error.
+constexpr RvcDesc rvc(const char* name, const char* pattern, uint32_t (*expand)(uint16_t)) {
     size_t len = 0;
     while (pattern[len])
         len++;
