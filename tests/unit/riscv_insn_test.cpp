@@ -293,6 +293,30 @@ TEST_F(RiscvInsn, FenceIMakesStoresToCodeVisible) {
     EXPECT_EQ(h.x[a0], 42u);
 }
 
+// A loop that is one block goes round without leaving it (Hart::loop_back):
+// each round still retires all of its instructions.
+TEST_F(RiscvInsn, ALoopThatIsOneBlockCountsEveryRound) {
+    h.x.set(a1, 1000);
+    t.run({csrr(a3, MINSTRET), addi(a0, a0, 1), addi(a1, a1, -1), bne(a1, zero, -8),
+           csrr(a4, MINSTRET)});
+    t.resume(4000);
+    EXPECT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a0], 1000u);
+    EXPECT_EQ(h.x[a4] - h.x[a3], 1u + 3 * 1000);
+}
+
+// The same loop, rewriting its own first instruction in its first round:
+// the second round runs the new one, though nothing but the store told.
+TEST_F(RiscvInsn, ALoopThatRewritesItselfRunsItsNewCode) {
+    h.x.set(a1, 2);
+    h.x.set(a2, addi(a0, a0, 100));
+    h.x.set(a5, CODE);
+    t.run({addi(a0, a0, 1), sw(a2, 0, a5), addi(a1, a1, -1), bne(a1, zero, -12)});
+    t.resume(16);
+    EXPECT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a0], 101u) << "the second round ran the instruction it replaced";
+}
+
 // A page the hart stored to through its soft TLB (a store shortcut), and
 // only then ran code from: the shortcut must go when the code is decoded, or
 // later stores into that code would not reach the decoded copy.

@@ -149,6 +149,10 @@ struct Block {
     hwaddr mr_offset = 0;
     uint32_t bytes = 0;
     bool valid = true;
+    // Kept in the cache, with its code tracked. A block that is not (code
+    // outside RAM, an instruction across two pages) is decoded for one run
+    // and never chained into.
+    bool cached = false;
     std::vector<DecodedInsn> insns; // ends with the block-end sentinel
 };
 
@@ -326,6 +330,8 @@ struct Hart {
         return leave(i, target, i->index + 1u);
     }
     const DecodedInsn* leave(const DecodedInsn* i, uint64_t target, unsigned retired);
+    // Leaves the block through `i`, a jump back to the block's own start.
+    const DecodedInsn* loop_back(const DecodedInsn* i);
     uint64_t pc_of(const DecodedInsn* i) const { return block_pc + i->pc_off; }
 };
 
@@ -365,6 +371,19 @@ inline const DecodedInsn* Hart::leave(const DecodedInsn* i, uint64_t target, uns
         block_pc = target;
         return continue_at(*this, next->insns.data());
     }
+    exit_insn = i;
+    return nullptr;
+}
+
+// A loop that is one block goes round without a lookup or a link: the block
+// is the one at block_pc, and nothing a link guards can have changed since
+// it was entered, because a change of the link key ends the chain
+// (hart_update_link_key). Only the chain's budget and interrupts are checked.
+inline const DecodedInsn* Hart::loop_back(const DecodedInsn* i) {
+    instret += i->index + 1u;
+    if (--chain_left > 0 && !irq_check.load(std::memory_order_relaxed))
+        return continue_at(*this, i - i->index);
+    pc = block_pc;
     exit_insn = i;
     return nullptr;
 }

@@ -85,7 +85,15 @@ struct BlockCache {
 
 bool g_harts_parallel = false;
 
-void hart_update_link_key(Hart& h) { h.link_key = (h.code_epoch << 2) | h.priv; }
+void hart_update_link_key(Hart& h) {
+    const uint64_t key = (h.code_epoch << 2) | h.priv;
+    if (key == h.link_key) return;
+    h.link_key = key;
+    // A block running now may have been invalidated (a store over its own
+    // code) or decoded under another translation or privilege: the chain
+    // ends at the block's exit, which Hart::loop_back relies on.
+    h.chain_left = 1;
+}
 
 void translation_epoch_bump(Hart& h) {
     h.code_epoch++;
@@ -355,6 +363,7 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
     BlockCache& c = *h.blocks;
     Block* raw = b.get();
     if (cacheable && max_insns > 1) {
+        raw->cached = true;
         track_code(h, *b);
         c.by_page[page_of(host)].push_back(raw);
         c.by_host[host] = std::move(b);
@@ -524,7 +533,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         Block* b = lookup_block(h, trace);
         // The block we left last time continues here: link it, so that next
         // time it jumps straight in.
-        if (h.exit_insn && b && !trace) {
+        if (h.exit_insn && b && b->cached && !trace) {
             h.exit_insn->link = b;
             h.exit_insn->link_key = h.link_key;
         }
@@ -535,8 +544,11 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             h.block_pc = h.pc;
             // Near a counter's overflow, blocks are not chained: the
             // overflow is then seen within a block of where it happened.
-            h.chain_left =
-                trace || breakpoints || h.pmu.deadline - h.instret < kChainOverflowSlack ? 1 : 256;
+            // A block decoded for one run is not chained out of either.
+            h.chain_left = trace || breakpoints || !b->cached ||
+                                   h.pmu.deadline - h.instret < kChainOverflowSlack
+                               ? 1
+                               : 256;
             if (logging) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;

@@ -39,6 +39,7 @@ template <auto F>
 const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
     if (F(h.x[i->rs1], h.x[i->rs2])) {
         u64 target = h.pc_of(i) + i->imm;
+        if (target == h.block_pc) return h.loop_back(i);
         if (target_misaligned(h, target)) [[unlikely]]
             return jump_misaligned(h, i, target);
         return h.jump(i, target);
@@ -108,6 +109,7 @@ const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
     if (target_misaligned(h, pc + i->imm)) [[unlikely]]
         return jump_misaligned(h, i, pc + i->imm);
     h.x.set(i->rd, pc + i->len);
+    if (pc + i->imm == h.block_pc) return h.loop_back(i);
     return h.jump(i, pc + i->imm);
 }
 
