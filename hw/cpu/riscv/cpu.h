@@ -106,7 +106,11 @@ inline constexpr uint64_t ENVCFG_CBZE = 1ull << 7;
 inline constexpr uint64_t MENVCFG_PBMTE = 1ull << 62;
 inline constexpr uint64_t MENVCFG_STCE = 1ull << 63;
 
-// x0 is hard-wired to zero by its type: writes to it are discarded.
+// Where a decoded instruction whose destination is x0 writes: a 33rd slot
+// that nothing reads (the block builder puts it in DecodedInsn::rd).
+inline constexpr uint8_t kXSink = 32;
+
+// x0 is hard-wired to zero by its type: set() discards writes to it.
 class XRegs {
 public:
     uint64_t operator[](unsigned i) const { return m_r[i]; }
@@ -114,10 +118,13 @@ public:
         m_r[i] = v;
         m_r[0] = 0;
     }
+    // A decoded instruction's write to its rd, which is never 0 (x0 is
+    // kXSink there): one store, where set() takes two.
+    void set_rd(unsigned rd, uint64_t v) { m_r[rd] = v; }
     void clear() { m_r.fill(0); }
 
 private:
-    std::array<uint64_t, 32> m_r{};
+    std::array<uint64_t, 33> m_r{};
 };
 
 // One soft-TLB entry: a virtual page and where it lives in host memory.

@@ -290,6 +290,29 @@ void log_block(const Hart& h, const Block& b) {
     qemu_logger(LOG_IN_ASM).info("{}", out);
 }
 
+// Whether the format's rd field names an x register the instruction writes.
+bool writes_x_rd(Format f) {
+    switch (f) {
+    case Format::R:
+    case Format::R1:
+    case Format::I_RNUM:
+    case Format::I:
+    case Format::I_SHIFT:
+    case Format::I_SHIFTW:
+    case Format::LOAD:
+    case Format::U:
+    case Format::J:
+    case Format::CSR:
+    case Format::CSRI:
+    case Format::AMO:
+    case Format::LR:
+    case Format::F_XF_RM:
+    case Format::F_XF:
+    case Format::F_XFF: return true;
+    default: return false;
+    }
+}
+
 // Where the block for the hart's pc lives. Null when fetching faults (the
 // trap is then pending).
 Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
@@ -346,6 +369,7 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         }
         d.pc_off = static_cast<uint16_t>(offset);
         d.index = static_cast<uint16_t>(n);
+        if (d.rd == 0 && d.desc && writes_x_rd(d.desc->format)) d.rd = kXSink;
         b->insns.push_back(d);
         offset += d.len;
         bool ends = d.fn == exec_illegal || d.fn == exec_fetch_fault ||

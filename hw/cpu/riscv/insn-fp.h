@@ -130,7 +130,7 @@ const DecodedInsn* op_fcvt_to_int(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h) || !rounding(h, i, &rm)) return illegal(h, i);
     uint32_t flags = 0;
     I v = fpu::to_int<I>(freg<U>(h, i->rs1), rm, flags);
-    h.x.set(i->rd, sign_extend<std::make_unsigned_t<I>>(static_cast<u64>(v)));
+    h.x.set_rd(i->rd, sign_extend<std::make_unsigned_t<I>>(static_cast<u64>(v)));
     accrue(h, flags);
     return next_insn(h, i);
 }
@@ -151,7 +151,7 @@ template <typename U, bool (*F)(U, U, uint32_t&)>
 const DecodedInsn* op_fcmp(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h)) return illegal(h, i);
     uint32_t flags = 0;
-    h.x.set(i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), flags));
+    h.x.set_rd(i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), flags));
     accrue(h, flags);
     return next_insn(h, i);
 }
@@ -159,7 +159,7 @@ const DecodedInsn* op_fcmp(Hart& h, const DecodedInsn* i) {
 template <typename U>
 const DecodedInsn* exec_fclass(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h)) return illegal(h, i);
-    h.x.set(i->rd, fpu::classify(freg<U>(h, i->rs1)));
+    h.x.set_rd(i->rd, fpu::classify(freg<U>(h, i->rs1)));
     return next_insn(h, i);
 }
 
@@ -168,7 +168,7 @@ template <typename U>
 const DecodedInsn* exec_fmv_to_x(Hart& h, const DecodedInsn* i) {
     if (fpu_off(h)) return illegal(h, i);
     u64 v = h.f[i->rs1];
-    h.x.set(i->rd, sign_extend<U>(v));
+    h.x.set_rd(i->rd, sign_extend<U>(v));
     return next_insn(h, i);
 }
 

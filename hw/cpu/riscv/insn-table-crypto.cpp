@@ -141,7 +141,7 @@ const DecodedInsn* exec_aes64ks1i(Hart& h, const DecodedInsn* i) {
     if (rnum != 10) w = std::rotr(w, 8);
     u32 t = static_cast<u32>(sub_bytes(w, kSbox.fwd));
     if (rnum != 10) t ^= rcon[rnum];
-    h.x.set(i->rd, u64{t} << 32 | t);
+    h.x.set_rd(i->rd, u64{t} << 32 | t);
     return next_insn(h, i);
 }
 

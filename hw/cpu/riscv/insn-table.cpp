@@ -54,7 +54,7 @@ template <typename T>
     u64 v;
     u64 cause;
     if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
-    h.x.set(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v)))
+    h.x.set_rd(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v)))
                                        : static_cast<u64>(static_cast<T>(v)));
     return next_insn(h, i);
 }
@@ -65,7 +65,7 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     const TlbEntry& e = h.tlb_load[h.data_tlb][(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
-        h.x.set(i->rd,
+        h.x.set_rd(i->rd,
                 std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
         return next_insn(h, i);
     }
@@ -95,12 +95,12 @@ const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
 // --- control transfer ---
 
 const DecodedInsn* exec_lui(Hart& h, const DecodedInsn* i) {
-    h.x.set(i->rd, static_cast<u64>(i->imm));
+    h.x.set_rd(i->rd, static_cast<u64>(i->imm));
     return next_insn(h, i);
 }
 
 const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
-    h.x.set(i->rd, h.pc_of(i) + i->imm);
+    h.x.set_rd(i->rd, h.pc_of(i) + i->imm);
     return next_insn(h, i);
 }
 
@@ -108,7 +108,7 @@ const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
     u64 pc = h.pc_of(i);
     if (target_misaligned(h, pc + i->imm)) [[unlikely]]
         return jump_misaligned(h, i, pc + i->imm);
-    h.x.set(i->rd, pc + i->len);
+    h.x.set_rd(i->rd, pc + i->len);
     if (pc + i->imm == h.block_pc) return h.loop_back(i);
     return h.jump(i, pc + i->imm);
 }
@@ -117,7 +117,7 @@ const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i) {
     u64 target = (h.x[i->rs1] + i->imm) & ~1ull;
     if (target_misaligned(h, target)) [[unlikely]]
         return jump_misaligned(h, i, target);
-    h.x.set(i->rd, h.pc_of(i) + i->len);
+    h.x.set_rd(i->rd, h.pc_of(i) + i->len);
     return h.jump(i, target);
 }
 
@@ -157,7 +157,7 @@ const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i) {
     if (!mem_load(h, addr, &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.reservation = addr;
     h.reservation_value = static_cast<u64>(static_cast<i64>(v));
-    h.x.set(i->rd, static_cast<u64>(static_cast<i64>(v)));
+    h.x.set_rd(i->rd, static_cast<u64>(static_cast<i64>(v)));
     return next_insn(h, i);
 }
 
@@ -170,7 +170,7 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
     bool reserved = h.reservation == addr;
     h.reservation = ~0ull;
     if (!reserved) {
-        h.x.set(i->rd, 1);
+        h.x.set_rd(i->rd, 1);
         return next_insn(h, i);
     }
     T expected = static_cast<T>(h.reservation_value);
@@ -184,7 +184,7 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
         return desired;
     };
     if (!mem_amo(h, addr, &old, op, &cause)) return h.raise(i, cause, h.mem_fault_va);
-    h.x.set(i->rd, stored ? 0 : 1);
+    h.x.set_rd(i->rd, stored ? 0 : 1);
     return next_insn(h, i);
 }
 
@@ -198,7 +198,7 @@ const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i) {
             h, addr, &old, [&](T cur) -> std::optional<T> { return F(cur, src); }, &cause)) {
         return h.raise(i, cause, h.mem_fault_va);
     }
-    h.x.set(i->rd, static_cast<u64>(static_cast<i64>(std::make_signed_t<T>(old))));
+    h.x.set_rd(i->rd, static_cast<u64>(static_cast<i64>(std::make_signed_t<T>(old))));
     return next_insn(h, i);
 }
 
@@ -227,7 +227,7 @@ const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
     };
     u64 src = Imm ? i->rs1 : h.x[i->rs1];
     // csrrw with rd=x0 does not read; csrrs/c with a zero source do not write.
-    bool do_read = Op != CsrOp::Write || i->rd != 0;
+    bool do_read = Op != CsrOp::Write || (i->rd != 0 && i->rd != kXSink);
     bool do_write = Op == CsrOp::Write || i->rs1 != 0;
     u64 old = 0;
     if (do_read && csr_read(h, i->csr, &old,
@@ -240,7 +240,7 @@ const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
         u64 value = Op == CsrOp::Write ? src : Op == CsrOp::Set ? (base | src) : (base & ~src);
         if (csr_write(h, i->csr, value) != CsrResult::Ok) return illegal();
     }
-    h.x.set(i->rd, old);
+    h.x.set_rd(i->rd, old);
     // A CSR write may change translation, interrupts or the FPU state: leave
     // the block so that the next one starts from the new state.
     h.pc = h.pc_of(i) + i->len;

@@ -47,13 +47,13 @@ consteval std::array<InsnDesc, (N + ...)> concat(const std::array<InsnDesc, N>&.
 // immediate, shift amount or rnum the row's format extracts).
 template <auto F>
 const DecodedInsn* op_rr(Hart& h, const DecodedInsn* i) {
-    h.x.set(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
+    h.x.set_rd(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
     return next_insn(h, i);
 }
 
 template <auto F>
 const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
-    h.x.set(i->rd, F(h.x[i->rs1], static_cast<uint64_t>(i->imm)));
+    h.x.set_rd(i->rd, F(h.x[i->rs1], static_cast<uint64_t>(i->imm)));
     return next_insn(h, i);
 }
 
