@@ -256,6 +256,20 @@ TEST_F(RiscvVm, SumTakesEffectAtTheNextAccess) {
     EXPECT_TRUE(t.trapped_to_m(EXCP_STORE_PAGE_FAULT, CODE + 12, 0x10001010));
 }
 
+// Loads and stores look in the TLBs of the privilege they run at: what M
+// (bare) filled for an address must not serve S, which has it unmapped.
+TEST_F(RiscvVm, EachPrivilegeHasDataTlbsOfItsOwn) {
+    pt.map(0x10000000, DATA, RW);
+    write(SATP, pt.satp());
+    h.x.set(a1, DATA);
+    t.run({sd(zero, 0, a1), ld(a0, 0, a1)});
+    ASSERT_FALSE(t.trapped());
+    run_in(PRV_S, {sd(zero, 0, a1)});
+    EXPECT_TRUE(t.trapped_to_m(EXCP_STORE_PAGE_FAULT, CODE, DATA));
+    run_in(PRV_S, {ld(a0, 0, a1)});
+    EXPECT_TRUE(t.trapped_to_m(EXCP_LOAD_PAGE_FAULT, CODE, DATA));
+}
+
 // sfence.vma with an address drops that page's translation (the others may
 // stay); with x0, all of them.
 TEST_F(RiscvVm, SfenceVmaOfOnePage) {

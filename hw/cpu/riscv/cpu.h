@@ -202,6 +202,10 @@ struct Hart {
     std::array<Tlb, 4> tlb_exec{};
     std::array<IoTlb, 4> iotlb_load{};
     std::array<IoTlb, 4> iotlb_store{};
+    // tlb_load[data_tlb] and tlb_store[data_tlb], where loads and stores
+    // look first (hart_update_data_priv keeps them in step with data_tlb).
+    TlbEntry* data_load_tlb = tlb_load[PRV_M].data();
+    TlbEntry* data_store_tlb = tlb_store[PRV_M].data();
     // The soft TLB keeps 4 KiB pages, also of a superpage or NAPOT range. An
     // sfence.vma of one address must drop the whole range the address's
     // translation covered: the one range (tlb_large_addr, under

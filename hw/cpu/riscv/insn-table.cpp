@@ -62,7 +62,7 @@ template <typename T>
 template <typename T>
 const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
-    const TlbEntry& e = h.tlb_load[h.data_tlb][(addr >> 12) & (TLB_SIZE - 1)];
+    const TlbEntry& e = h.data_load_tlb[(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
         h.x.set_rd(i->rd,
@@ -84,7 +84,7 @@ template <typename T>
 template <typename T>
 const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
     u64 addr = h.x[i->rs1] + i->imm;
-    const TlbEntry& e = h.tlb_store[h.data_tlb][(addr >> 12) & (TLB_SIZE - 1)];
+    const TlbEntry& e = h.data_store_tlb[(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend), static_cast<T>(h.x[i->rs2]));
         return next_insn(h, i);

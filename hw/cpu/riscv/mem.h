@@ -73,7 +73,7 @@ inline void ram_write_sized(uint8_t* p, unsigned size, uint64_t v) {
 
 template <typename T>
 inline bool mem_load(Hart& h, uint64_t va, T* out, uint64_t* cause) {
-    const TlbEntry& e = h.tlb_load[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
+    const TlbEntry& e = h.data_load_tlb[(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         *out = ram_read<T>(reinterpret_cast<const uint8_t*>(va + e.addend));
         return true;
@@ -86,7 +86,7 @@ inline bool mem_load(Hart& h, uint64_t va, T* out, uint64_t* cause) {
 
 template <typename T>
 inline bool mem_store(Hart& h, uint64_t va, T value, uint64_t* cause) {
-    const TlbEntry& e = h.tlb_store[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
+    const TlbEntry& e = h.data_store_tlb[(va >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         ram_write<T>(reinterpret_cast<uint8_t*>(va + e.addend), value);
         return true;

@@ -395,6 +395,8 @@ void hart_update_data_priv(Hart& h) {
                       : h.priv;
     h.data_tlb =
         h.data_priv == PRV_S && (h.mstatus & MSTATUS_SUM) ? 2 : static_cast<uint8_t>(h.data_priv);
+    h.data_load_tlb = h.tlb_load[h.data_tlb].data();
+    h.data_store_tlb = h.tlb_store[h.data_tlb].data();
     hart_update_link_key(h);
     pmu_priv_changed(h);
 }
