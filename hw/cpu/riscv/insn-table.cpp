@@ -55,7 +55,7 @@ template <typename T>
     u64 cause;
     if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
     h.x.set_rd(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v)))
-                                       : static_cast<u64>(static_cast<T>(v)));
+                                          : static_cast<u64>(static_cast<T>(v)));
     return next_insn(h, i);
 }
 
@@ -65,8 +65,8 @@ const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
     const TlbEntry& e = h.data_load_tlb[(addr >> 12) & (TLB_SIZE - 1)];
     if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
         T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
-        h.x.set_rd(i->rd,
-                std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v));
+        h.x.set_rd(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v))
+                                              : static_cast<u64>(v));
         return next_insn(h, i);
     }
     return load_slow<T>(h, i, addr);
