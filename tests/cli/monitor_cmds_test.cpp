@@ -37,11 +37,14 @@ std::string read_file(const std::string& path) {
 // A raw kernel of 16 known bytes: -bios none loads it at 0x80000000.
 const std::string kKernelBytes("\x13\x05\x10\x00\x93\x05\x20\x00miniqemu", 16);
 
-std::string write_kernel() {
+// The kernel's file, removed when the test is done with it.
+struct KernelFile {
     std::string path = temp_path("kernel.bin");
-    std::ofstream(path, std::ios::binary) << kKernelBytes;
-    return path;
-}
+    KernelFile() { std::ofstream(path, std::ios::binary) << kKernelBytes; }
+    ~KernelFile() { std::filesystem::remove(path); }
+    KernelFile(const KernelFile&) = delete;
+    KernelFile& operator=(const KernelFile&) = delete;
+};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
     args.insert(args.end(), more.begin(), more.end());
@@ -77,7 +80,8 @@ TEST(MonitorCmds, HelpLinesAreQemus) {
 }
 
 TEST(MonitorCmds, InfoRows) {
-    std::string kernel = write_kernel();
+    KernelFile kernel_file;
+    const std::string& kernel = kernel_file.path;
     expect_answers(with(kVirt, {"-kernel", kernel}),
                    {
                        {"info status", "VM status: paused (prelaunch)\r\n"},
@@ -97,7 +101,8 @@ TEST(MonitorCmds, InfoRows) {
 // What the loader placed, in address order; "mem=rom" for the blobs in the
 // mask ROM. The device tree's size is the packed tree's.
 TEST(MonitorCmds, InfoRomsListsTheLoadedImages) {
-    std::string kernel = write_kernel();
+    KernelFile kernel_file;
+    const std::string& kernel = kernel_file.path;
     ProcessResult r;
     auto got = monitor_answers(with(kVirt, {"-kernel", kernel}), {"info roms", "info roms x"}, r);
     ASSERT_EQ(got.size(), 3u) << r.out;
@@ -134,7 +139,8 @@ TEST(MonitorCmds, InfoCpusMarksTheCurrentCpu) {
 }
 
 TEST(MonitorCmds, XReadsThroughTheCurrentCpu) {
-    std::string kernel = write_kernel();
+    KernelFile kernel_file;
+    const std::string& kernel = kernel_file.path;
     expect_answers(
         with(kVirt, {"-kernel", kernel}),
         {
@@ -155,7 +161,8 @@ TEST(MonitorCmds, XReadsThroughTheCurrentCpu) {
 }
 
 TEST(MonitorCmds, MemsaveAndPmemsaveWriteFiles) {
-    std::string kernel = write_kernel();
+    KernelFile kernel_file;
+    const std::string& kernel = kernel_file.path;
     std::string v = temp_path("mem.bin"), p = temp_path("pmem.bin"), z = temp_path("zero.bin"),
                 bad = temp_path("bad.bin");
     expect_answers(
