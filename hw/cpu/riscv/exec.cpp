@@ -103,8 +103,11 @@ void translation_epoch_bump(Hart& h) {
 namespace {
 
 constexpr unsigned kMaxBlockInsns = 128;
+// How many blocks a chain runs before hart_run looks again (stop requests,
+// the slice's budget, timers).
+constexpr unsigned kChainBlocks = 4096;
 // More instructions than a chain of blocks can retire before hart_run looks again.
-constexpr uint64_t kChainOverflowSlack = 256 * kMaxBlockInsns;
+constexpr uint64_t kChainOverflowSlack = uint64_t{kChainBlocks} * kMaxBlockInsns;
 // The owner bit that harts beyond the 63rd share; it is never cleared.
 constexpr uint64_t kSharedOwner = 1ull << 63;
 
@@ -569,10 +572,14 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             // Near a counter's overflow, blocks are not chained: the
             // overflow is then seen within a block of where it happened.
             // A block decoded for one run is not chained out of either.
+            // Each block retires at least one instruction: a chain is no
+            // longer than what is left of the budget (under -icount, the
+            // instructions until the next timer's deadline).
             h.chain_left = trace || breakpoints || !b->cached ||
                                    h.pmu.deadline - h.instret < kChainOverflowSlack
                                ? 1
-                               : 256;
+                               : static_cast<uint32_t>(
+                                     std::min<uint64_t>(kChainBlocks, budget - spent()));
             if (logging) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;
