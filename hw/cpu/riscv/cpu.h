@@ -360,16 +360,17 @@ inline constexpr bool kThreadedDispatch = true;
 inline constexpr bool kThreadedDispatch = false;
 #endif
 
-// Goes on with the instruction after `i` in its block.
-inline const DecodedInsn* next_insn(Hart& h, const DecodedInsn* i) {
-    if constexpr (kThreadedDispatch) return i[1].fn(h, i + 1);
+// Goes on with the instruction after `i` in its block. A handler that
+// forwards (see Handlers) passes the value it wrote to rd as `fwd`.
+inline const DecodedInsn* next_insn(Hart& h, const DecodedInsn* i, uint64_t fwd = 0) {
+    if constexpr (kThreadedDispatch) return i[1].fn(h, i + 1, fwd);
     return i + 1;
 }
 
 // Goes on at `i`, the first instruction of a chained block, or back to the
 // loop when it is null.
 inline const DecodedInsn* continue_at(Hart& h, const DecodedInsn* i) {
-    if constexpr (kThreadedDispatch) return i ? i->fn(h, i) : nullptr;
+    if constexpr (kThreadedDispatch) return i ? i->fn(h, i, 0) : nullptr;
     return i;
 }
 
@@ -478,6 +479,9 @@ void hart_code_written(Hart& h, const uint8_t* host, size_t len, uint64_t owners
 void hart_sync_code(Hart& h);
 // Forgets every block of `h` (h's own thread, or h stopped).
 void hart_flush_code(Hart& h);
+// The block `h` keeps for the code at host address `host`, or null: what
+// the decoder made of it (tests; h's own thread, or h stopped).
+const Block* hart_cached_block(const Hart& h, const uint8_t* host);
 // The hart whose slice this thread is running, or null off the vCPU threads.
 Hart* current_hart();
 // The memory API's code-write hook (a loader, DMA, the debugger): any

@@ -138,12 +138,12 @@ thread_local Hart* t_current_hart = nullptr;
 
 uintptr_t page_of(const uint8_t* p) { return reinterpret_cast<uintptr_t>(p) & ~uintptr_t(0xfff); }
 
-const DecodedInsn* exec_block_end(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_block_end(Hart& h, const DecodedInsn* i, uint64_t) {
     return h.leave(i, h.block_pc + i->pc_off, i->index);
 }
 
 // Decoding stopped on an instruction whose second half could not be fetched.
-const DecodedInsn* exec_fetch_fault(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_fetch_fault(Hart& h, const DecodedInsn* i, uint64_t) {
     return h.raise(i, static_cast<uint64_t>(i->imm), h.pc_of(i) + 2);
 }
 
@@ -316,6 +316,21 @@ bool writes_x_rd(Format f) {
     }
 }
 
+// The handler for `d`, which follows `prev` in a block: the variant of its
+// row's handler that takes the value `prev` forwards, when it reads the
+// register `prev` wrote (see Handlers). The sink (x0) is never read.
+InsnHandler forwarding_handler(const DecodedInsn& prev, const DecodedInsn& d) {
+    if (!prev.desc || !prev.desc->handlers.forwards || prev.rd == kXSink || !d.desc ||
+        d.fn != d.desc->exec)
+        return d.fn;
+    const Handlers& v = d.desc->handlers;
+    const bool rs1 = d.rs1 == prev.rd, rs2 = d.rs2 == prev.rd;
+    if (rs1 && rs2 && v.both) return v.both;
+    if (rs1 && v.rs1) return v.rs1;
+    if (rs2 && v.rs2) return v.rs2;
+    return d.fn;
+}
+
 // Where the block for the hart's pc lives. Null when fetching faults (the
 // trap is then pending).
 Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
@@ -373,6 +388,7 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         d.pc_off = static_cast<uint16_t>(offset);
         d.index = static_cast<uint16_t>(n);
         if (d.rd == 0 && d.desc && writes_x_rd(d.desc->format)) d.rd = kXSink;
+        if (n > 0) d.fn = forwarding_handler(b->insns.back(), d);
         b->insns.push_back(d);
         offset += d.len;
         bool ends = d.fn == exec_illegal || d.fn == exec_fetch_fault ||
@@ -501,6 +517,11 @@ void hart_reset(Hart& h) {
     qemu_log_mask(LOG_CPU_RESET, "CPU Reset (CPU {}): pc 0x{:x}", h.hartid, h.pc);
 }
 
+const Block* hart_cached_block(const Hart& h, const uint8_t* host) {
+    auto it = h.blocks->by_host.find(host);
+    return it == h.blocks->by_host.end() ? nullptr : it->second.get();
+}
+
 Hart* current_hart() { return t_current_hart; }
 
 uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
@@ -575,23 +596,23 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             // Each block retires at least one instruction: a chain is no
             // longer than what is left of the budget (under -icount, the
             // instructions until the next timer's deadline).
-            h.chain_left = trace || breakpoints || !b->cached ||
-                                   h.pmu.deadline - h.instret < kChainOverflowSlack
-                               ? 1
-                               : static_cast<uint32_t>(
-                                     std::min<uint64_t>(kChainBlocks, budget - spent()));
+            h.chain_left =
+                trace || breakpoints || !b->cached ||
+                        h.pmu.deadline - h.instret < kChainOverflowSlack
+                    ? 1
+                    : static_cast<uint32_t>(std::min<uint64_t>(kChainBlocks, budget - spent()));
             if (logging) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;
                 DecodedInsn first = b->insns.front(); // the block may be freed by what it does
                 const DecodedInsn* i = b->insns.data();
-                while ((i = i->fn(h, i))) {
+                while ((i = i->fn(h, i, 0))) {
                 }
                 log_trace(h, pc, first, before);
             } else {
                 const DecodedInsn* i = b->insns.data();
                 do {
-                    i = i->fn(h, i);
+                    i = i->fn(h, i, 0);
                 } while (i);
             }
         }

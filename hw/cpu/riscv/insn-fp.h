@@ -79,7 +79,7 @@ inline bool rounding(const Hart& h, const DecodedInsn* i, Rounding* rm) {
 
 // fd = F(fs1, fs2, rm): fadd, fsub, fmul, fdiv.
 template <typename U, U (*F)(U, U, Rounding, uint32_t&)>
-const DecodedInsn* op_fff_rm(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fff_rm(Hart& h, const DecodedInsn* i, uint64_t) {
     Rounding rm;
     if (fpu_off(h) || !rounding(h, i, &rm)) return illegal(h, i);
     uint32_t flags = 0;
@@ -90,7 +90,7 @@ const DecodedInsn* op_fff_rm(Hart& h, const DecodedInsn* i) {
 
 // fd = F(fs1, fs2): sign injection, fmin, fmax.
 template <typename U, U (*F)(U, U, uint32_t&)>
-const DecodedInsn* op_fff(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fff(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     uint32_t flags = 0;
     set_freg(h, i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), flags));
@@ -100,7 +100,7 @@ const DecodedInsn* op_fff(Hart& h, const DecodedInsn* i) {
 
 // fd = (-)(fs1 * fs2) (+/-) fs3, rounded once.
 template <typename U, bool NegProduct, bool NegAddend>
-const DecodedInsn* op_fma(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fma(Hart& h, const DecodedInsn* i, uint64_t) {
     Rounding rm;
     if (fpu_off(h) || !rounding(h, i, &rm)) return illegal(h, i);
     constexpr U sign = U(1) << (sizeof(U) * 8 - 1);
@@ -114,7 +114,7 @@ const DecodedInsn* op_fma(Hart& h, const DecodedInsn* i) {
 
 // fd = F(fs1, rm), between any two formats: fsqrt, fcvt.s.d, fcvt.d.s.
 template <typename D, typename S, D (*F)(S, Rounding, uint32_t&)>
-const DecodedInsn* op_ff_rm(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_ff_rm(Hart& h, const DecodedInsn* i, uint64_t) {
     Rounding rm;
     if (fpu_off(h) || !rounding(h, i, &rm)) return illegal(h, i);
     uint32_t flags = 0;
@@ -125,7 +125,7 @@ const DecodedInsn* op_ff_rm(Hart& h, const DecodedInsn* i) {
 
 // xd = fs1 converted to integer type I; 32-bit results are sign-extended.
 template <typename U, typename I>
-const DecodedInsn* op_fcvt_to_int(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fcvt_to_int(Hart& h, const DecodedInsn* i, uint64_t) {
     Rounding rm;
     if (fpu_off(h) || !rounding(h, i, &rm)) return illegal(h, i);
     uint32_t flags = 0;
@@ -137,7 +137,7 @@ const DecodedInsn* op_fcvt_to_int(Hart& h, const DecodedInsn* i) {
 
 // fd = xs1 (as integer type I) converted.
 template <typename U, typename I>
-const DecodedInsn* op_fcvt_from_int(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fcvt_from_int(Hart& h, const DecodedInsn* i, uint64_t) {
     Rounding rm;
     if (fpu_off(h) || !rounding(h, i, &rm)) return illegal(h, i);
     uint32_t flags = 0;
@@ -148,7 +148,7 @@ const DecodedInsn* op_fcvt_from_int(Hart& h, const DecodedInsn* i) {
 
 // xd = F(fs1, fs2): feq, flt, fle.
 template <typename U, bool (*F)(U, U, uint32_t&)>
-const DecodedInsn* op_fcmp(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fcmp(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     uint32_t flags = 0;
     h.x.set_rd(i->rd, F(freg<U>(h, i->rs1), freg<U>(h, i->rs2), flags));
@@ -157,7 +157,7 @@ const DecodedInsn* op_fcmp(Hart& h, const DecodedInsn* i) {
 }
 
 template <typename U>
-const DecodedInsn* exec_fclass(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_fclass(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     h.x.set_rd(i->rd, fpu::classify(freg<U>(h, i->rs1)));
     return next_insn(h, i);
@@ -165,7 +165,7 @@ const DecodedInsn* exec_fclass(Hart& h, const DecodedInsn* i) {
 
 // fmv.x.h / fmv.x.w / fmv.x.d: the register's bits, boxed or not, sign-extended.
 template <typename U>
-const DecodedInsn* exec_fmv_to_x(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_fmv_to_x(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     u64 v = h.f[i->rs1];
     h.x.set_rd(i->rd, sign_extend<U>(v));
@@ -173,14 +173,14 @@ const DecodedInsn* exec_fmv_to_x(Hart& h, const DecodedInsn* i) {
 }
 
 template <typename U>
-const DecodedInsn* exec_fmv_from_x(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_fmv_from_x(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     set_freg(h, i->rd, static_cast<U>(h.x[i->rs1]));
     return next_insn(h, i);
 }
 
 template <typename U>
-const DecodedInsn* op_fload(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fload(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     u64 addr = h.x[i->rs1] + i->imm;
     U v;
@@ -192,7 +192,7 @@ const DecodedInsn* op_fload(Hart& h, const DecodedInsn* i) {
 }
 
 template <typename U>
-const DecodedInsn* op_fstore(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* op_fstore(Hart& h, const DecodedInsn* i, uint64_t) {
     if (fpu_off(h)) return illegal(h, i);
     u64 addr = h.x[i->rs1] + i->imm;
     u64 cause;

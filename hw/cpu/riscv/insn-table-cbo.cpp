@@ -22,7 +22,7 @@ bool cbo_enabled(const Hart& h) {
 
 // A fault reports the effective address, rs1 (not the block's start).
 template <uint64_t Field, bool Zero>
-const DecodedInsn* exec_cbo(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_cbo(Hart& h, const DecodedInsn* i, uint64_t) {
     if (!cbo_enabled<Field>(h)) return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     uint64_t ea = h.x[i->rs1];
     unsigned size = Zero ? h.isa.cboz_blocksize : h.isa.cbom_blocksize;
@@ -34,7 +34,9 @@ const DecodedInsn* exec_cbo(Hart& h, const DecodedInsn* i) {
 }
 
 // A hint: nothing to do, and never a fault.
-const DecodedInsn* exec_prefetch(Hart& h, const DecodedInsn* i) { return next_insn(h, i); }
+const DecodedInsn* exec_prefetch(Hart& h, const DecodedInsn* i, uint64_t) {
+    return next_insn(h, i);
+}
 
 // clang-format off
 constexpr auto kZicbom = in_ext(ext_bit(Ext::Zicbom), {

@@ -133,7 +133,7 @@ constexpr u64 aes64ds(u64 a, u64 b) { return sub_bytes(shift_rows_low<true>(a, b
 // One step of the key schedule: SubWord(RotWord(w)) ^ Rcon, with w the
 // high word of rs1; round number 10 skips the rotation and the constant
 // (AES-256's extra step).
-const DecodedInsn* exec_aes64ks1i(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_aes64ks1i(Hart& h, const DecodedInsn* i, uint64_t) {
     static constexpr u8 rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
     unsigned rnum = static_cast<unsigned>(i->imm);
     if (rnum > 10) return h.raise(i, EXCP_ILLEGAL_INST, i->raw); // reserved

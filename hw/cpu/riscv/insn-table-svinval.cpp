@@ -13,7 +13,7 @@ namespace mq::riscv {
 
 namespace {
 
-const DecodedInsn* exec_sinval_vma(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_sinval_vma(Hart& h, const DecodedInsn* i, uint64_t) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
@@ -21,7 +21,7 @@ const DecodedInsn* exec_sinval_vma(Hart& h, const DecodedInsn* i) {
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
-const DecodedInsn* exec_sfence_inval(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_sfence_inval(Hart& h, const DecodedInsn* i, uint64_t) {
     if (h.priv == PRV_U) return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     return next_insn(h, i);
 }

@@ -16,9 +16,9 @@ u64 half_to_double(u16 a, Rounding, uint32_t& flags) { return fpu::f16_to_f64(a,
 
 // The conversions with double need D as well.
 template <InsnHandler Handler>
-const DecodedInsn* with_d(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* with_d(Hart& h, const DecodedInsn* i, uint64_t) {
     if (!h.isa.has(Ext::D)) return illegal(h, i);
-    return Handler(h, i);
+    return Handler(h, i, 0);
 }
 
 } // namespace

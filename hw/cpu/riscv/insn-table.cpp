@@ -36,41 +36,64 @@ inline bool target_misaligned(const Hart& h, u64 target) {
 }
 
 template <auto F>
-const DecodedInsn* op_branch(Hart& h, const DecodedInsn* i) {
-    if (F(h.x[i->rs1], h.x[i->rs2])) {
-        u64 target = h.pc_of(i) + i->imm;
-        if (target == h.block_pc) return h.loop_back(i);
-        if (target_misaligned(h, target)) [[unlikely]]
-            return jump_misaligned(h, i, target);
-        return h.jump(i, target);
-    }
-    return next_insn(h, i);
-}
+struct Branch {
+    template <Fwd S>
+    struct Of {
+        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+            if (F(src1<S>(h, i, fwd), src2<S>(h, i, fwd))) {
+                u64 target = h.pc_of(i) + i->imm;
+                if (target == h.block_pc) return h.loop_back(i);
+                if (target_misaligned(h, target)) [[unlikely]]
+                    return jump_misaligned(h, i, target);
+                return h.jump(i, target);
+            }
+            return next_insn(h, i);
+        }
+    };
+};
+template <auto F>
+constexpr Handlers op_branch = handlers_of<Branch<F>::template Of>(false);
 
 // Loads and stores: the soft-TLB hit inline; everything else in a slow path
-// reached by a tail call, so that the fast path needs no stack frame.
+// reached by a tail call, so that the fast path needs no stack frame. A
+// load forwards what it loaded; a variant takes its base (rs1), and for a
+// store its data (rs2), from the instruction before it.
+template <typename T>
+constexpr u64 load_extend(T v) {
+    return std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v);
+}
+
 template <typename T>
 [[gnu::noinline]] const DecodedInsn* load_slow(Hart& h, const DecodedInsn* i, u64 addr) {
     u64 v;
     u64 cause;
     if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
-    h.x.set_rd(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(static_cast<T>(v)))
-                                          : static_cast<u64>(static_cast<T>(v)));
-    return next_insn(h, i);
+    const u64 value = load_extend(static_cast<T>(v));
+    h.x.set_rd(i->rd, value);
+    return next_insn(h, i, value);
 }
 
 template <typename T>
-const DecodedInsn* op_load(Hart& h, const DecodedInsn* i) {
-    u64 addr = h.x[i->rs1] + i->imm;
-    const TlbEntry& e = h.data_load_tlb[(addr >> 12) & (TLB_SIZE - 1)];
-    if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        T v = ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend));
-        h.x.set_rd(i->rd, std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v))
-                                              : static_cast<u64>(v));
-        return next_insn(h, i);
-    }
-    return load_slow<T>(h, i, addr);
-}
+struct Load {
+    template <Fwd S>
+    struct Of {
+        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+            u64 addr = src1<S>(h, i, fwd) + i->imm;
+            const TlbEntry& e = h.data_load_tlb[(addr >> 12) & (TLB_SIZE - 1)];
+            if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+                const u64 value =
+                    load_extend(ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend)));
+                h.x.set_rd(i->rd, value);
+                return next_insn(h, i, value);
+            }
+            return load_slow<T>(h, i, addr);
+        }
+    };
+};
+// A load has one register operand: no rs2 or both variants.
+template <typename T>
+constexpr Handlers op_load{Load<T>::template Of<Fwd::None>::exec,
+                           Load<T>::template Of<Fwd::Rs1>::exec, nullptr, nullptr, true};
 
 template <typename T>
 [[gnu::noinline]] const DecodedInsn* store_slow(Hart& h, const DecodedInsn* i, u64 addr) {
@@ -82,29 +105,41 @@ template <typename T>
 }
 
 template <typename T>
-const DecodedInsn* op_store(Hart& h, const DecodedInsn* i) {
-    u64 addr = h.x[i->rs1] + i->imm;
-    const TlbEntry& e = h.data_store_tlb[(addr >> 12) & (TLB_SIZE - 1)];
-    if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
-        ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend), static_cast<T>(h.x[i->rs2]));
-        return next_insn(h, i);
-    }
-    return store_slow<T>(h, i, addr);
-}
+struct Store {
+    template <Fwd S>
+    struct Of {
+        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+            u64 addr = src1<S>(h, i, fwd) + i->imm;
+            const TlbEntry& e = h.data_store_tlb[(addr >> 12) & (TLB_SIZE - 1)];
+            if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+                ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend),
+                             static_cast<T>(src2<S>(h, i, fwd)));
+                return next_insn(h, i);
+            }
+            return store_slow<T>(h, i, addr);
+        }
+    };
+};
+template <typename T>
+constexpr Handlers op_store = handlers_of<Store<T>::template Of>(false);
 
 // --- control transfer ---
 
-const DecodedInsn* exec_lui(Hart& h, const DecodedInsn* i) {
-    h.x.set_rd(i->rd, static_cast<u64>(i->imm));
-    return next_insn(h, i);
+const DecodedInsn* exec_lui(Hart& h, const DecodedInsn* i, uint64_t) {
+    const u64 v = static_cast<u64>(i->imm);
+    h.x.set_rd(i->rd, v);
+    return next_insn(h, i, v);
 }
+constexpr Handlers op_lui{exec_lui, nullptr, nullptr, nullptr, true};
 
-const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i) {
-    h.x.set_rd(i->rd, h.pc_of(i) + i->imm);
-    return next_insn(h, i);
+const DecodedInsn* exec_auipc(Hart& h, const DecodedInsn* i, uint64_t) {
+    const u64 v = h.pc_of(i) + i->imm;
+    h.x.set_rd(i->rd, v);
+    return next_insn(h, i, v);
 }
+constexpr Handlers op_auipc{exec_auipc, nullptr, nullptr, nullptr, true};
 
-const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i, uint64_t) {
     u64 pc = h.pc_of(i);
     if (target_misaligned(h, pc + i->imm)) [[unlikely]]
         return jump_misaligned(h, i, pc + i->imm);
@@ -113,7 +148,7 @@ const DecodedInsn* exec_jal(Hart& h, const DecodedInsn* i) {
     return h.jump(i, pc + i->imm);
 }
 
-const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_jalr(Hart& h, const DecodedInsn* i, uint64_t) {
     u64 target = (h.x[i->rs1] + i->imm) & ~1ull;
     if (target_misaligned(h, target)) [[unlikely]]
         return jump_misaligned(h, i, target);
@@ -149,7 +184,7 @@ constexpr u64 rem_sw(u64 a, u64 b) {
 // --- A ---
 
 template <typename T>
-const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i, uint64_t) {
     u64 addr = h.x[i->rs1];
     if (addr % sizeof(T)) return h.raise(i, EXCP_LOAD_ADDR_MIS, addr);
     T v;
@@ -164,7 +199,7 @@ const DecodedInsn* exec_lr(Hart& h, const DecodedInsn* i) {
 // SC succeeds while the reservation holds and memory still has the value LR
 // read: QEMU's rule, which also notices other harts' stores in between.
 template <typename T>
-const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i, uint64_t) {
     u64 addr = h.x[i->rs1];
     if (addr % sizeof(T)) return h.raise(i, EXCP_STORE_AMO_ADDR_MIS, addr);
     bool reserved = h.reservation == addr;
@@ -189,7 +224,7 @@ const DecodedInsn* exec_sc(Hart& h, const DecodedInsn* i) {
 }
 
 template <typename T, auto F>
-const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_amo(Hart& h, const DecodedInsn* i, uint64_t) {
     u64 addr = h.x[i->rs1];
     T src = static_cast<T>(h.x[i->rs2]);
     T old;
@@ -218,7 +253,7 @@ constexpr T amo_max(T a, T b) {
 enum class CsrOp { Write, Set, Clear };
 
 template <CsrOp Op, bool Imm>
-const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i, uint64_t) {
     // Counters read here must include what retired earlier in this block.
     h.instret += i->index;
     auto illegal = [&] {
@@ -250,12 +285,12 @@ const DecodedInsn* exec_csr(Hart& h, const DecodedInsn* i) {
 
 // --- system ---
 
-const DecodedInsn* exec_ecall(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_ecall(Hart& h, const DecodedInsn* i, uint64_t) {
     static constexpr u64 cause[] = {EXCP_U_ECALL, EXCP_S_ECALL, 0, EXCP_M_ECALL};
     return h.raise(i, cause[h.priv], 0);
 }
 
-const DecodedInsn* exec_ebreak(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_ebreak(Hart& h, const DecodedInsn* i, uint64_t) {
     return h.raise(i, EXCP_BREAKPOINT, h.pc_of(i));
 }
 
@@ -267,12 +302,12 @@ const DecodedInsn* leave_changing_priv(Hart& h, const DecodedInsn* i, u64 (*xret
     return h.leave(i, target, 0);
 }
 
-const DecodedInsn* exec_mret(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_mret(Hart& h, const DecodedInsn* i, uint64_t) {
     if (h.priv < PRV_M) return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     return leave_changing_priv(h, i, hart_mret);
 }
 
-const DecodedInsn* exec_sret(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_sret(Hart& h, const DecodedInsn* i, uint64_t) {
     if (h.priv < PRV_S || (h.priv == PRV_S && (h.mstatus & MSTATUS_TSR))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
@@ -280,7 +315,7 @@ const DecodedInsn* exec_sret(Hart& h, const DecodedInsn* i) {
 }
 
 // WFI: with nothing pending, the hart halts until an interrupt is.
-const DecodedInsn* exec_wfi(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_wfi(Hart& h, const DecodedInsn* i, uint64_t) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TW))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
@@ -291,7 +326,7 @@ const DecodedInsn* exec_wfi(Hart& h, const DecodedInsn* i) {
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
-const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i, uint64_t) {
     if (h.priv == PRV_U || (h.priv == PRV_S && (h.mstatus & MSTATUS_TVM))) {
         return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
     }
@@ -303,7 +338,7 @@ const DecodedInsn* exec_sfence_vma(Hart& h, const DecodedInsn* i) {
 // by a load. A fence with W among its predecessors and R among its
 // successors (not fence.tso, which leaves that pair out) needs the host's
 // full fence, when other harts run on other threads.
-const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i, uint64_t) {
     const bool pred_w = (i->raw >> 24) & 1, succ_r = (i->raw >> 21) & 1;
     const bool tso = (i->raw >> 28) == 0b1000;
     if (g_harts_parallel && pred_w && succ_r && !tso)
@@ -318,14 +353,14 @@ const DecodedInsn* exec_fence(Hart& h, const DecodedInsn* i) {
     return next_insn(h, i);
 }
 
-const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_fence_i(Hart& h, const DecodedInsn* i, uint64_t) {
     hart_sync_code(h);
     return h.jump(i, h.pc_of(i) + i->len);
 }
 
 } // namespace
 
-const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i) {
+const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i, uint64_t) {
     qemu_log_mask(LOG_UNIMP, "riscv: illegal instruction 0x{:08x} at 0x{:016x}", i->raw,
                   h.pc_of(i));
     return h.raise(i, EXCP_ILLEGAL_INST, i->raw);
@@ -334,8 +369,8 @@ const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i) {
 // clang-format off
 constexpr auto kBase = in_ext(0, {
     // RV64I
-    insn("lui",    ".........................0110111", Format::U, exec_lui),
-    insn("auipc",  ".........................0010111", Format::U, exec_auipc),
+    insn("lui",    ".........................0110111", Format::U, op_lui),
+    insn("auipc",  ".........................0010111", Format::U, op_auipc),
     insn("jal",    ".........................1101111", Format::J, exec_jal, END_BLOCK),
     insn("jalr",   ".................000.....1100111", Format::I, exec_jalr, END_BLOCK),
     insn("beq",    ".................000.....1100011", Format::B, op_branch<([](u64 a, u64 b) { return a == b; })>),

@@ -10,7 +10,7 @@
 
 namespace mq::riscv {
 
-consteval InsnDesc insn(const char* name, const char* pattern, Format format, InsnHandler exec,
+consteval InsnDesc insn(const char* name, const char* pattern, Format format, Handlers exec,
                         uint8_t flags = 0) {
     size_t len = 0;
     while (pattern[len])
@@ -19,7 +19,8 @@ consteval InsnDesc insn(const char* name, const char* pattern, Format format, In
         throw "an instruction pattern must be 32 characters of 0, 1 or .";
     }
     std::string_view p(pattern, len);
-    return InsnDesc{name, pattern, format, exec, flags, pattern_mask(p), pattern_match(p)};
+    return InsnDesc{name, pattern, format,          exec.plain,
+                    exec, flags,   pattern_mask(p), pattern_match(p)};
 }
 
 // The same rows, each marked as provided by `ext` (any one of them):
@@ -43,19 +44,59 @@ consteval std::array<InsnDesc, (N + ...)> concat(const std::array<InsnDesc, N>&.
     return out;
 }
 
-// The common handler shapes: rd = F(rs1, rs2), and rd = F(rs1, imm) (the
-// immediate, shift amount or rnum the row's format extracts).
-template <auto F>
-const DecodedInsn* op_rr(Hart& h, const DecodedInsn* i) {
-    h.x.set_rd(i->rd, F(h.x[i->rs1], h.x[i->rs2]));
-    return next_insn(h, i);
+// Which operands a handler variant takes from `fwd` (see Handlers).
+enum class Fwd : uint8_t { None, Rs1, Rs2, Both };
+
+// The operands of a variant. Without threaded dispatch nothing is handed
+// over (the loop calls each handler), and the register file is read.
+template <Fwd S>
+uint64_t src1(const Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    if constexpr (kThreadedDispatch && (S == Fwd::Rs1 || S == Fwd::Both)) return fwd;
+    return h.x[i->rs1];
+}
+template <Fwd S>
+uint64_t src2(const Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    if constexpr (kThreadedDispatch && (S == Fwd::Rs2 || S == Fwd::Both)) return fwd;
+    return h.x[i->rs2];
 }
 
-template <auto F>
-const DecodedInsn* op_ri(Hart& h, const DecodedInsn* i) {
-    h.x.set_rd(i->rd, F(h.x[i->rs1], static_cast<uint64_t>(i->imm)));
-    return next_insn(h, i);
+// A row's handler from a template with a Fwd parameter: the plain handler
+// and its three variants.
+template <template <Fwd> class H>
+constexpr Handlers handlers_of(bool forwards) {
+    return {H<Fwd::None>::exec, H<Fwd::Rs1>::exec, H<Fwd::Rs2>::exec, H<Fwd::Both>::exec, forwards};
 }
+
+// The common handler shapes: rd = F(rs1, rs2), and rd = F(rs1, imm) (the
+// immediate, shift amount or rnum the row's format extracts). Both forward.
+template <auto F>
+struct RegReg {
+    template <Fwd S>
+    struct Of {
+        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+            const uint64_t v = F(src1<S>(h, i, fwd), src2<S>(h, i, fwd));
+            h.x.set_rd(i->rd, v);
+            return next_insn(h, i, v);
+        }
+    };
+};
+template <auto F>
+inline constexpr Handlers op_rr = handlers_of<RegReg<F>::template Of>(true);
+
+template <auto F>
+const DecodedInsn* exec_ri(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    const uint64_t v = F(src1<Fwd::Rs1>(h, i, fwd), static_cast<uint64_t>(i->imm));
+    h.x.set_rd(i->rd, v);
+    return next_insn(h, i, v);
+}
+template <auto F>
+const DecodedInsn* exec_ri_plain(Hart& h, const DecodedInsn* i, uint64_t) {
+    const uint64_t v = F(h.x[i->rs1], static_cast<uint64_t>(i->imm));
+    h.x.set_rd(i->rd, v);
+    return next_insn(h, i, v);
+}
+template <auto F>
+inline constexpr Handlers op_ri{exec_ri_plain<F>, exec_ri<F>, nullptr, nullptr, true};
 
 std::span<const InsnDesc> insn_table_integer();
 std::span<const InsnDesc> insn_table_fp();

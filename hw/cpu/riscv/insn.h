@@ -28,7 +28,38 @@ struct DecodedInsn;
 // Executes one decoded instruction. Returns the next instruction of the
 // block, or null to leave the block (taken branch, trap, end of block); a
 // handler that leaves has set the hart's pc and counted what retired.
-using InsnHandler = const DecodedInsn* (*)(Hart& h, const DecodedInsn* i);
+//
+// `fwd` is the value the previous instruction of the block wrote to its rd,
+// handed over in a host register, when that instruction forwards (see
+// Handlers); otherwise it means nothing.
+using InsnHandler = const DecodedInsn* (*)(Hart& h, const DecodedInsn* i, uint64_t fwd);
+
+// A row's handler, and the variants of it the block builder may put in its
+// place when the instruction before it in the block forwards, and wrote the
+// register that this one reads as rs1, rs2 or both.
+//
+// Result forwarding: an instruction that reads what the previous one wrote
+// would read it from the register file in memory, just after the previous
+// handler stored it there. The host then has to pass the value from the
+// store to the load (store-to-load forwarding), which takes several cycles:
+// in a chain of dependent instructions, that is most of the time each one
+// takes. A forwarding handler also hands its result to the next handler as
+// an argument, in a host register, and the variant uses that instead of
+// loading. The register file is written as always, so a variant computes
+// exactly what the row's handler would.
+struct Handlers {
+    InsnHandler plain;
+    // The variants: rs1 comes as `fwd`; rs2 does; both are the register
+    // `fwd` holds. Null when the row has none.
+    InsnHandler rs1 = nullptr;
+    InsnHandler rs2 = nullptr;
+    InsnHandler both = nullptr;
+    bool forwards = false; // hands the value it wrote to rd on as `fwd`
+    // A plain handler is a set of one (rows name a handler or a set alike).
+    constexpr Handlers(InsnHandler f) : plain(f) {}
+    constexpr Handlers(InsnHandler f, InsnHandler r1, InsnHandler r2, InsnHandler b, bool fw)
+        : plain(f), rs1(r1), rs2(r2), both(b), forwards(fw) {}
+};
 
 // Operand formats: how fields are extracted, and how they print.
 enum class Format : uint8_t {
@@ -77,6 +108,7 @@ struct InsnDesc {
     const char* pattern; // 32 chars, most significant bit first
     Format format;
     InsnHandler exec;
+    Handlers handlers = exec; // exec, and its forwarding variants
     uint8_t flags = 0;
     uint32_t mask = 0;
     uint32_t match = 0;
@@ -166,6 +198,6 @@ int rvc_match_count(uint16_t raw);
 std::string disassemble(uint32_t raw, uint64_t pc);
 
 // The handler for encodings the table does not know.
-const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i);
+const DecodedInsn* exec_illegal(Hart& h, const DecodedInsn* i, uint64_t);
 
 } // namespace mq::riscv
