@@ -40,8 +40,9 @@ struct Branch {
     template <Fwd S>
     struct Of {
         static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            if (F(src1<S>(h, i, fwd), src2<S>(h, i, fwd))) {
-                u64 target = h.pc_of(i) + i->imm;
+            const Operands o = operands(i);
+            if (F(src1<S>(h, o, fwd), src2<S>(h, o, fwd))) {
+                u64 target = h.pc_of(i) + o.imm();
                 if (target == h.block_pc) return h.loop_back(i);
                 if (target_misaligned(h, target)) [[unlikely]]
                     return jump_misaligned(h, i, target);
@@ -78,12 +79,13 @@ struct Load {
     template <Fwd S>
     struct Of {
         static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            u64 addr = src1<S>(h, i, fwd) + i->imm;
+            const Operands o = operands(i);
+            u64 addr = src1<S>(h, o, fwd) + o.imm();
             const TlbEntry& e = h.data_load_tlb[(addr >> 12) & (TLB_SIZE - 1)];
             if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
                 const u64 value =
                     load_extend(ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend)));
-                h.x.set_rd(i->rd, value);
+                h.x.set_rd(o.rd(), value);
                 return next_insn(h, i, value);
             }
             return load_slow<T>(h, i, addr);
@@ -109,11 +111,12 @@ struct Store {
     template <Fwd S>
     struct Of {
         static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            u64 addr = src1<S>(h, i, fwd) + i->imm;
+            const Operands o = operands(i);
+            u64 addr = src1<S>(h, o, fwd) + o.imm();
             const TlbEntry& e = h.data_store_tlb[(addr >> 12) & (TLB_SIZE - 1)];
             if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
                 ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend),
-                             static_cast<T>(src2<S>(h, i, fwd)));
+                             static_cast<T>(src2<S>(h, o, fwd)));
                 return next_insn(h, i);
             }
             return store_slow<T>(h, i, addr);

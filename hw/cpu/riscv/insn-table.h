@@ -50,14 +50,14 @@ enum class Fwd : uint8_t { None, Rs1, Rs2, Both };
 // The operands of a variant. Without threaded dispatch nothing is handed
 // over (the loop calls each handler), and the register file is read.
 template <Fwd S>
-uint64_t src1(const Hart& h, const DecodedInsn* i, uint64_t fwd) {
+uint64_t src1(const Hart& h, Operands o, uint64_t fwd) {
     if constexpr (kThreadedDispatch && (S == Fwd::Rs1 || S == Fwd::Both)) return fwd;
-    return h.x[i->rs1];
+    return h.x[o.rs1()];
 }
 template <Fwd S>
-uint64_t src2(const Hart& h, const DecodedInsn* i, uint64_t fwd) {
+uint64_t src2(const Hart& h, Operands o, uint64_t fwd) {
     if constexpr (kThreadedDispatch && (S == Fwd::Rs2 || S == Fwd::Both)) return fwd;
-    return h.x[i->rs2];
+    return h.x[o.rs2()];
 }
 
 // A row's handler from a template with a Fwd parameter: the plain handler
@@ -74,8 +74,9 @@ struct RegReg {
     template <Fwd S>
     struct Of {
         static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            const uint64_t v = F(src1<S>(h, i, fwd), src2<S>(h, i, fwd));
-            h.x.set_rd(i->rd, v);
+            const Operands o = operands(i);
+            const uint64_t v = F(src1<S>(h, o, fwd), src2<S>(h, o, fwd));
+            h.x.set_rd(o.rd(), v);
             return next_insn(h, i, v);
         }
     };
@@ -85,14 +86,16 @@ inline constexpr Handlers op_rr = handlers_of<RegReg<F>::template Of>(true);
 
 template <auto F>
 const DecodedInsn* exec_ri(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-    const uint64_t v = F(src1<Fwd::Rs1>(h, i, fwd), static_cast<uint64_t>(i->imm));
-    h.x.set_rd(i->rd, v);
+    const Operands o = operands(i);
+    const uint64_t v = F(src1<Fwd::Rs1>(h, o, fwd), static_cast<uint64_t>(o.imm()));
+    h.x.set_rd(o.rd(), v);
     return next_insn(h, i, v);
 }
 template <auto F>
 const DecodedInsn* exec_ri_plain(Hart& h, const DecodedInsn* i, uint64_t) {
-    const uint64_t v = F(h.x[i->rs1], static_cast<uint64_t>(i->imm));
-    h.x.set_rd(i->rd, v);
+    const Operands o = operands(i);
+    const uint64_t v = F(h.x[o.rs1()], static_cast<uint64_t>(o.imm()));
+    h.x.set_rd(o.rd(), v);
     return next_insn(h, i, v);
 }
 template <auto F>

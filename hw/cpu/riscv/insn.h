@@ -14,7 +14,9 @@
 
 #include "hw/cpu/riscv/isa-ext.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -143,13 +145,14 @@ struct Block;
 // One decoded instruction, as the block cache keeps it.
 struct DecodedInsn {
     InsnHandler fn;
-    int64_t imm;
+    // The operands, in one 8-byte word (see Operands).
+    uint8_t rd, rs1, rs2, rs3;
+    int32_t imm;
     uint32_t raw;    // the encoding (the 16-bit one for RVC), for tval and in_asm
     uint16_t pc_off; // byte offset from the block's start
     uint16_t index;  // position in the block: how many retired before it
-    uint8_t rd, rs1, rs2, rs3;
-    uint8_t rm;  // rounding mode (FP), or fence bits
-    uint8_t len; // 2 or 4
+    uint8_t rm;      // rounding mode (FP), or fence bits
+    uint8_t len;     // 2 or 4
     uint16_t csr;
     const InsnDesc* desc;
     // Block chaining: where control went the last time it left the block
@@ -158,6 +161,26 @@ struct DecodedInsn {
     mutable Block* link = nullptr;
     mutable uint64_t link_key = 0;
 };
+
+// The operands of a decoded instruction, read with one host load; the
+// fields are then taken out of a host register. Read one by one, they cost
+// a load each, and a handler's loads (operands, registers, the next
+// handler's address) are much of what the host can issue per cycle.
+// Hot handlers read them this way (insn-table.h); others use the fields.
+struct Operands {
+    uint64_t w;
+    unsigned rd() const { return w & 0xff; }
+    unsigned rs1() const { return (w >> 8) & 0xff; }
+    unsigned rs2() const { return (w >> 16) & 0xff; }
+    int64_t imm() const { return static_cast<int32_t>(w >> 32); }
+};
+static_assert(offsetof(DecodedInsn, imm) == offsetof(DecodedInsn, rd) + 4);
+inline Operands operands(const DecodedInsn* i) {
+    uint64_t w;
+    std::memcpy(&w, &i->rd, sizeof w);
+    asm("" : "+r"(w)); // keeps the compiler from splitting it into byte loads
+    return {w};
+}
 
 // Field extraction, as the spec draws the formats.
 constexpr uint32_t bits(uint32_t insn, int hi, int lo) {
