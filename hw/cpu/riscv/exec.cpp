@@ -595,12 +595,16 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             // A block decoded for one run is not chained out of either.
             // Each block retires at least one instruction: a chain is no
             // longer than what is left of the budget (under -icount, the
-            // instructions until the next timer's deadline).
+            // instructions until the next timer's deadline), and at least
+            // one block: an interrupt taken above may have spent the budget
+            // (the trap also sets irq_check, which ends the chain anyway).
             h.chain_left =
                 trace || breakpoints || !b->cached ||
                         h.pmu.deadline - h.instret < kChainOverflowSlack
                     ? 1
-                    : static_cast<uint32_t>(std::min<uint64_t>(kChainBlocks, budget - spent()));
+                : budget > spent()
+                    ? static_cast<uint32_t>(std::min<uint64_t>(budget - spent(), kChainBlocks))
+                    : 1;
             if (logging) {
                 XRegs before = h.x;
                 uint64_t pc = h.pc;
