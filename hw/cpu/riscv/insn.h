@@ -14,6 +14,7 @@
 
 #include "hw/cpu/riscv/isa-ext.h"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -175,6 +176,7 @@ struct Operands {
     int64_t imm() const { return static_cast<int32_t>(w >> 32); }
 };
 static_assert(offsetof(DecodedInsn, imm) == offsetof(DecodedInsn, rd) + 4);
+static_assert(std::endian::native == std::endian::little, "Operands takes rd from the low byte");
 inline Operands operands(const DecodedInsn* i) {
     uint64_t w;
     std::memcpy(&w, &i->rd, sizeof w);
