@@ -81,8 +81,8 @@ struct Load {
         static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
             const Operands o = operands(i);
             u64 addr = src1<S>(h, o, fwd) + o.imm();
-            const TlbEntry& e = h.data_load_tlb[(addr >> 12) & (TLB_SIZE - 1)];
-            if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+            const TlbEntry& e = tlb_entry(h.data_load_tlb, addr);
+            if (tlb_serves<T>(e, addr)) [[likely]] {
                 const u64 value =
                     load_extend(ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend)));
                 h.x.set_rd(o.rd(), value);
@@ -113,8 +113,8 @@ struct Store {
         static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
             const Operands o = operands(i);
             u64 addr = src1<S>(h, o, fwd) + o.imm();
-            const TlbEntry& e = h.data_store_tlb[(addr >> 12) & (TLB_SIZE - 1)];
-            if (e.tag == (addr & PAGE_MASK) && (addr & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+            const TlbEntry& e = tlb_entry(h.data_store_tlb, addr);
+            if (tlb_serves<T>(e, addr)) [[likely]] {
                 ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend),
                              static_cast<T>(src2<S>(h, o, fwd)));
                 return next_insn(h, i);

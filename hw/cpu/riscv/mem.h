@@ -71,10 +71,23 @@ inline void ram_write_sized(uint8_t* p, unsigned size, uint64_t v) {
     }
 }
 
+// The soft-TLB entry for `va` in `tlb` (a hart's data_load_tlb or
+// data_store_tlb).
+inline const TlbEntry& tlb_entry(const TlbEntry* tlb, uint64_t va) {
+    return tlb[(va >> 12) & (TLB_SIZE - 1)];
+}
+// Whether `e` serves an access of sizeof(T) bytes at `va` straight from host
+// memory (at va + e.addend): it holds va's page, and the access does not
+// cross into the next one. Everything else takes the slow path.
+template <typename T>
+inline bool tlb_serves(const TlbEntry& e, uint64_t va) {
+    return __builtin_expect(e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T), 1);
+}
+
 template <typename T>
 inline bool mem_load(Hart& h, uint64_t va, T* out, uint64_t* cause) {
-    const TlbEntry& e = h.data_load_tlb[(va >> 12) & (TLB_SIZE - 1)];
-    if (e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+    const TlbEntry& e = tlb_entry(h.data_load_tlb, va);
+    if (tlb_serves<T>(e, va)) [[likely]] {
         *out = ram_read<T>(reinterpret_cast<const uint8_t*>(va + e.addend));
         return true;
     }
@@ -86,8 +99,8 @@ inline bool mem_load(Hart& h, uint64_t va, T* out, uint64_t* cause) {
 
 template <typename T>
 inline bool mem_store(Hart& h, uint64_t va, T value, uint64_t* cause) {
-    const TlbEntry& e = h.data_store_tlb[(va >> 12) & (TLB_SIZE - 1)];
-    if (e.tag == (va & PAGE_MASK) && (va & 0xfff) <= 0x1000 - sizeof(T)) [[likely]] {
+    const TlbEntry& e = tlb_entry(h.data_store_tlb, va);
+    if (tlb_serves<T>(e, va)) [[likely]] {
         ram_write<T>(reinterpret_cast<uint8_t*>(va + e.addend), value);
         return true;
     }
