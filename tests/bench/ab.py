@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A/B timing of miniqemu builds on one guest, for a change's before and after.
 
-    tests/bench/ab.py [--runs N] [--guest ELF] [--smp N] BIN [BIN ...]
+    tests/bench/ab.py [--runs N] [--guest ELF] [--smp N] [--device D] BIN [BIN ...]
 
 Runs the guest (by default the compute benchmark guest) under each binary
 in turn, N times round, and prints each binary's median and minimum CPU time
@@ -23,7 +23,7 @@ DEFAULT_GUEST = os.path.join(HERE, "..", "..", "build-release", "tests", "guest"
                              "bench-compute.elf")
 
 
-def cpu_seconds(binary, guest, smp):
+def cpu_seconds(binary, guest, smp, extra=()):
     """Runs one guest to its end; its CPU time, with its output discarded."""
     pid = os.fork()
     if pid == 0:
@@ -31,7 +31,7 @@ def cpu_seconds(binary, guest, smp):
         os.dup2(devnull, 1)
         try:
             os.execv(binary, [binary, "-M", "virt", "-m", "128M", "-smp", str(smp), "-bios",
-                              "none", "-kernel", guest, "-nographic"])
+                              "none", "-kernel", guest, "-nographic", *extra])
         finally:
             os._exit(127)
     _, status, usage = os.wait4(pid, 0)
@@ -45,12 +45,15 @@ def main():
     p.add_argument("--runs", type=int, default=9, help="rounds (default 9)")
     p.add_argument("--guest", default=DEFAULT_GUEST, help="the guest ELF")
     p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--device", action="append", default=[],
+                   help="a -device for the guest (repeatable), e.g. edu for bench-mmio.elf")
     p.add_argument("binaries", nargs="+")
     a = p.parse_args()
     times = {b: [] for b in a.binaries}
     for _ in range(a.runs):
         for b in a.binaries:
-            times[b].append(cpu_seconds(b, a.guest, a.smp))
+            extra = [arg for d in a.device for arg in ("-device", d)]
+            times[b].append(cpu_seconds(b, a.guest, a.smp, extra))
     for b in a.binaries:
         t = times[b]
         print("%-40s median %.4f s  min %.4f s  (%d runs)" %
