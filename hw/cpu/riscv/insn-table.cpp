@@ -35,25 +35,21 @@ inline bool target_misaligned(const Hart& h, u64 target) {
     return (target & 2) && !(h.isa.exts & ext_bit(Ext::C));
 }
 
+template <auto F, Fwd S>
+const DecodedInsn* exec_branch(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    const Operands o = operands(i);
+    if (F(src1<S>(h, o, fwd), src2<S>(h, o, fwd))) {
+        u64 target = h.pc_of(i) + o.imm();
+        if (target == h.block_pc) return h.loop_back(i);
+        if (target_misaligned(h, target)) [[unlikely]]
+            return jump_misaligned(h, i, target);
+        return h.jump(i, target);
+    }
+    return next_insn(h, i);
+}
 template <auto F>
-struct Branch {
-    template <Fwd S>
-    struct Of {
-        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            const Operands o = operands(i);
-            if (F(src1<S>(h, o, fwd), src2<S>(h, o, fwd))) {
-                u64 target = h.pc_of(i) + o.imm();
-                if (target == h.block_pc) return h.loop_back(i);
-                if (target_misaligned(h, target)) [[unlikely]]
-                    return jump_misaligned(h, i, target);
-                return h.jump(i, target);
-            }
-            return next_insn(h, i);
-        }
-    };
-};
-template <auto F>
-constexpr Handlers op_branch = handlers_of<Branch<F>::template Of>(false);
+constexpr Handlers op_branch{exec_branch<F, Fwd::None>, exec_branch<F, Fwd::Rs1>,
+                             exec_branch<F, Fwd::Rs2>, exec_branch<F, Fwd::Both>, false};
 
 // Loads and stores: the soft-TLB hit inline; everything else in a slow path
 // reached by a tail call, so that the fast path needs no stack frame. A
@@ -74,28 +70,22 @@ template <typename T>
     return next_insn(h, i, value);
 }
 
-template <typename T>
-struct Load {
-    template <Fwd S>
-    struct Of {
-        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            const Operands o = operands(i);
-            u64 addr = src1<S>(h, o, fwd) + o.imm();
-            const TlbEntry& e = tlb_entry(h.data_load_tlb, addr);
-            if (tlb_serves<T>(e, addr)) [[likely]] {
-                const u64 value =
-                    load_extend(ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend)));
-                h.x.set_rd(o.rd(), value);
-                return next_insn(h, i, value);
-            }
-            return load_slow<T>(h, i, addr);
-        }
-    };
-};
+template <typename T, Fwd S>
+const DecodedInsn* exec_load(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    const Operands o = operands(i);
+    u64 addr = src1<S>(h, o, fwd) + o.imm();
+    const TlbEntry& e = tlb_entry(h.data_load_tlb, addr);
+    if (tlb_serves<T>(e, addr)) [[likely]] {
+        const u64 value =
+            load_extend(ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend)));
+        h.x.set_rd(o.rd(), value);
+        return next_insn(h, i, value);
+    }
+    return load_slow<T>(h, i, addr);
+}
 // A load has one register operand: no rs2 or both variants.
 template <typename T>
-constexpr Handlers op_load{Load<T>::template Of<Fwd::None>::exec,
-                           Load<T>::template Of<Fwd::Rs1>::exec, nullptr, nullptr, true};
+constexpr Handlers op_load{exec_load<T, Fwd::None>, exec_load<T, Fwd::Rs1>, nullptr, nullptr, true};
 
 template <typename T>
 [[gnu::noinline]] const DecodedInsn* store_slow(Hart& h, const DecodedInsn* i, u64 addr) {
@@ -106,25 +96,21 @@ template <typename T>
     return next_insn(h, i);
 }
 
+template <typename T, Fwd S>
+const DecodedInsn* exec_store(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    const Operands o = operands(i);
+    u64 addr = src1<S>(h, o, fwd) + o.imm();
+    const TlbEntry& e = tlb_entry(h.data_store_tlb, addr);
+    if (tlb_serves<T>(e, addr)) [[likely]] {
+        ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend),
+                     static_cast<T>(src2<S>(h, o, fwd)));
+        return next_insn(h, i);
+    }
+    return store_slow<T>(h, i, addr);
+}
 template <typename T>
-struct Store {
-    template <Fwd S>
-    struct Of {
-        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            const Operands o = operands(i);
-            u64 addr = src1<S>(h, o, fwd) + o.imm();
-            const TlbEntry& e = tlb_entry(h.data_store_tlb, addr);
-            if (tlb_serves<T>(e, addr)) [[likely]] {
-                ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend),
-                             static_cast<T>(src2<S>(h, o, fwd)));
-                return next_insn(h, i);
-            }
-            return store_slow<T>(h, i, addr);
-        }
-    };
-};
-template <typename T>
-constexpr Handlers op_store = handlers_of<Store<T>::template Of>(false);
+constexpr Handlers op_store{exec_store<T, Fwd::None>, exec_store<T, Fwd::Rs1>,
+                            exec_store<T, Fwd::Rs2>, exec_store<T, Fwd::Both>, false};
 
 // --- control transfer ---
 

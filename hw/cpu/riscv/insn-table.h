@@ -60,46 +60,30 @@ uint64_t src2(const Hart& h, Operands o, uint64_t fwd) {
     return h.x[o.rs2()];
 }
 
-// A row's handler from a template with a Fwd parameter: the plain handler
-// and its three variants.
-template <template <Fwd> class H>
-constexpr Handlers handlers_of(bool forwards) {
-    return {H<Fwd::None>::exec, H<Fwd::Rs1>::exec, H<Fwd::Rs2>::exec, H<Fwd::Both>::exec, forwards};
-}
-
 // The common handler shapes: rd = F(rs1, rs2), and rd = F(rs1, imm) (the
 // immediate, shift amount or rnum the row's format extracts). Both forward.
+template <auto F, Fwd S>
+const DecodedInsn* exec_rr(Hart& h, const DecodedInsn* i, uint64_t fwd) {
+    const Operands o = operands(i);
+    const uint64_t v = F(src1<S>(h, o, fwd), src2<S>(h, o, fwd));
+    h.x.set_rd(o.rd(), v);
+    return next_insn(h, i, v);
+}
 template <auto F>
-struct RegReg {
-    template <Fwd S>
-    struct Of {
-        static const DecodedInsn* exec(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-            const Operands o = operands(i);
-            const uint64_t v = F(src1<S>(h, o, fwd), src2<S>(h, o, fwd));
-            h.x.set_rd(o.rd(), v);
-            return next_insn(h, i, v);
-        }
-    };
-};
-template <auto F>
-inline constexpr Handlers op_rr = handlers_of<RegReg<F>::template Of>(true);
+inline constexpr Handlers op_rr{exec_rr<F, Fwd::None>, exec_rr<F, Fwd::Rs1>, exec_rr<F, Fwd::Rs2>,
+                                exec_rr<F, Fwd::Both>, true};
 
-template <auto F>
+// One register operand: no rs2 or both variants.
+template <auto F, Fwd S>
 const DecodedInsn* exec_ri(Hart& h, const DecodedInsn* i, uint64_t fwd) {
     const Operands o = operands(i);
-    const uint64_t v = F(src1<Fwd::Rs1>(h, o, fwd), static_cast<uint64_t>(o.imm()));
+    const uint64_t v = F(src1<S>(h, o, fwd), static_cast<uint64_t>(o.imm()));
     h.x.set_rd(o.rd(), v);
     return next_insn(h, i, v);
 }
 template <auto F>
-const DecodedInsn* exec_ri_plain(Hart& h, const DecodedInsn* i, uint64_t) {
-    const Operands o = operands(i);
-    const uint64_t v = F(h.x[o.rs1()], static_cast<uint64_t>(o.imm()));
-    h.x.set_rd(o.rd(), v);
-    return next_insn(h, i, v);
-}
-template <auto F>
-inline constexpr Handlers op_ri{exec_ri_plain<F>, exec_ri<F>, nullptr, nullptr, true};
+inline constexpr Handlers op_ri{exec_ri<F, Fwd::None>, exec_ri<F, Fwd::Rs1>, nullptr, nullptr,
+                                true};
 
 std::span<const InsnDesc> insn_table_integer();
 std::span<const InsnDesc> insn_table_fp();
