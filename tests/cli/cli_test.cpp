@@ -1,5 +1,6 @@
 // The real binary: QEMU's error wording, exit status 1, and stdout kept clean.
 #include "tests/support/process.h"
+#include "tests/support/temp_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -275,8 +276,8 @@ TEST(Cli, CpuHelpListsTheModels) {
 
 // -d cpu says what each hart implements before it runs: misa and the ISA.
 TEST(Cli, LogCpuShowsTheChosenIsa) {
-    std::string log = ::testing::TempDir() + "/miniqemu-dcpu.log";
-    std::string dtb = ::testing::TempDir() + "/miniqemu-dcpu.dtb";
+    TempFile log_file("dcpu.log"), dtb_file("dcpu.dtb");
+    const std::string &log = log_file.path(), &dtb = dtb_file.path();
     auto r = miniqemu({"-M", "virt,dumpdtb=" + dtb, "-cpu",
                        "rv64,zba=off,zbb=off,zbc=off,zbs=off,f=off,d=off,zfh=off,zfhmin=off", "-d",
                        "cpu", "-D", log});
@@ -298,7 +299,8 @@ TEST(Cli, DefaultGuestRunsWithoutKernelOrBios) {
 }
 
 TEST(Cli, DumpDtbWritesTheTreeAndExits) {
-    std::string dtb = ::testing::TempDir() + "/miniqemu-virt.dtb";
+    TempFile dtb_file("virt.dtb");
+    const std::string& dtb = dtb_file.path();
     auto r = miniqemu({"-M", "virt,dumpdtb=" + dtb, "-m", "256M"});
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_EQ(r.out, "");
@@ -356,15 +358,16 @@ TEST(Cli, EmptyValuesQemuAccepts) {
         EXPECT_THAT(r.out, HasSubstr("\r\nVM status: paused (prelaunch)\r\n"));
     }
 
-    std::string kernel = ::testing::TempDir() + "/miniqemu-empty-append.bin";
+    TempFile kernel_file("empty-append.bin");
+    const std::string& kernel = kernel_file.path();
     FILE* f = fopen(kernel.c_str(), "wb");
     ASSERT_NE(f, nullptr);
     const unsigned char jump_to_self[] = {0x6f, 0x00, 0x00, 0x00};
     fwrite(jump_to_self, 1, sizeof(jump_to_self), f);
     fclose(f);
     auto has_bootargs = [&](const std::string& append) {
-        std::string dtb = ::testing::TempDir() + "/miniqemu-empty-append.dtb";
-        std::remove(dtb.c_str());
+        TempFile dtb_file("empty-append.dtb");
+        const std::string& dtb = dtb_file.path();
         auto r = miniqemu(
             {"-M", "virt,dumpdtb=" + dtb, "-bios", "none", "-kernel", kernel, "-append", append});
         EXPECT_EQ(r.exit_status, 0) << r.err;
@@ -512,7 +515,8 @@ TEST(Cli, QomNarrationGoesToStderrOrTheLogFile) {
                                  "machine -> none-machine\n"));
     EXPECT_THAT(r.out, ::testing::Not(HasSubstr("qom:")));
 
-    std::string log = ::testing::TempDir() + "/miniqemu-qom.log";
+    TempFile log_file("qom.log");
+    const std::string& log = log_file.path();
     auto f = miniqemu({"-M", "none", "-d", "qom", "-D", log}, "quit\n");
     EXPECT_EQ(f.exit_status, 0);
     EXPECT_EQ(f.err, "");

@@ -2,6 +2,7 @@
 // locking against a second miniqemu-held or QEMU-held image, and the
 // monitor's view (info block, query-block).
 #include "tests/support/process.h"
+#include "tests/support/temp_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,11 +20,12 @@ using ::testing::HasSubstr;
 
 namespace {
 
-std::string make_image(const std::string& name, size_t size) {
-    std::string path = ::testing::TempDir() + "/" + name;
-    std::ofstream(path, std::ios::binary) << std::string(size, '\0');
-    return path;
-}
+// A raw image of `size` zero bytes, removed when the test ends.
+struct Image : TempFile {
+    Image(const std::string& name, size_t size) : TempFile(name) {
+        std::ofstream(path(), std::ios::binary) << std::string(size, '\0');
+    }
+};
 
 ProcessResult run_drive(const std::string& drive, const std::string& in = {},
                         std::vector<std::string> extra = {}) {
@@ -41,7 +43,8 @@ struct DriveError {
 class DriveErrors : public ::testing::TestWithParam<DriveError> {};
 
 TEST_P(DriveErrors, PrintQemusMessage) {
-    std::string img = make_image("drive-errors.img", 1 << 20);
+    Image img_image("drive-errors.img", 1 << 20);
+    const std::string& img = img_image.path();
     auto subst = [&](std::string s) {
         for (size_t at; (at = s.find("IMG")) != std::string::npos;)
             s.replace(at, 3, img);
@@ -100,7 +103,8 @@ INSTANTIATE_TEST_SUITE_P(
         DriveError{"file=IMG,format=raw,snapshot=on", "snapshot=on is not supported by miniqemu"}));
 
 TEST(Drive, DuplicateIdsAndIndexes) {
-    std::string img = make_image("drive-dup.img", 4096);
+    Image img_image("drive-dup.img", 4096);
+    const std::string& img = img_image.path();
     std::string a = "file=" + img + ",format=raw,if=none,id=x,readonly=on";
     auto r = run_drive(a, {}, {"-drive", a});
     EXPECT_EQ(r.exit_status, 1);
@@ -111,7 +115,8 @@ TEST(Drive, DuplicateIdsAndIndexes) {
 }
 
 TEST(Drive, ProbingWarnsAsQemuDoes) {
-    std::string img = make_image("drive-probe.img", 4096);
+    Image img_image("drive-probe.img", 4096);
+    const std::string& img = img_image.path();
     auto r = run_drive("file=" + img + ",if=none,id=p", "quit\n", {"-monitor", "stdio"});
     EXPECT_EQ(r.exit_status, 0);
     EXPECT_EQ(r.err, "WARNING: Image format was not specified for '" + img +
@@ -124,15 +129,18 @@ TEST(Drive, ProbingWarnsAsQemuDoes) {
 
 TEST(Drive, PermissionDeniedWhenNotRoot) {
     if (geteuid() == 0) GTEST_SKIP() << "root may open any file";
-    std::string img = make_image("drive-noperm.img", 4096);
+    Image img_image("drive-noperm.img", 4096);
+    const std::string& img = img_image.path();
     chmod(img.c_str(), 0);
     auto r = run_drive("file=" + img + ",format=raw,if=none,id=d");
     EXPECT_THAT(r.err, HasSubstr(": Could not open '" + img + "': Permission denied\n"));
 }
 
 TEST(Drive, InfoBlockAndQueryBlock) {
-    std::string a = make_image("drive-info-a.img", 1 << 20);
-    std::string b = make_image("drive-info-b.img", 2 << 20);
+    Image a_image("drive-info-a.img", 1 << 20);
+    const std::string& a = a_image.path();
+    Image b_image("drive-info-b.img", 2 << 20);
+    const std::string& b = b_image.path();
     auto r = run_drive("file=" + a + ",format=raw",
                        "info block\ninfo block nd\ninfo block -v nd\nquit\n",
                        {"-drive", "file=" + b + ",format=raw,if=none,id=nd,cache=none,readonly=on",
@@ -167,8 +175,10 @@ TEST(Drive, InfoBlockAndQueryBlock) {
 TEST(Drive, Qcow2InfoBlockShowsTheBackingFile) {
     if (std::system("qemu-img --version >/dev/null 2>&1") != 0)
         GTEST_SKIP() << "qemu-img (qemu-utils) is not installed";
-    std::string base = make_image("drive-base.img", 1 << 20);
-    std::string top = ::testing::TempDir() + "/drive-top.qcow2";
+    Image base_image("drive-base.img", 1 << 20);
+    const std::string& base = base_image.path();
+    TempFile top_file("drive-top.qcow2");
+    const std::string& top = top_file.path();
     ASSERT_EQ(
         std::system(("qemu-img create -q -f qcow2 -b " + base + " -F raw " + top + " 1M").c_str()),
         0);
@@ -191,7 +201,8 @@ TEST(Drive, Qcow2InfoBlockShowsTheBackingFile) {
 TEST(Drive, QemuAndMiniqemuSeeEachOthersLocks) {
     const char* qemu = "/usr/bin/qemu-system-riscv64";
     if (access(qemu, X_OK) != 0) GTEST_SKIP() << "qemu-system-riscv64 is not installed";
-    std::string img = make_image("drive-qemu-lock.img", 1 << 20);
+    Image img_image("drive-qemu-lock.img", 1 << 20);
+    const std::string& img = img_image.path();
     BackgroundProcess held(qemu, {"-M", "virt", "-S", "-display", "none", "-monitor", "none",
                                   "-serial", "none", "-qmp", "stdio", "-drive",
                                   "file=" + img + ",format=raw,if=virtio"});

@@ -3,6 +3,7 @@
 // where a comment says otherwise; and after all of them `quit` still ends
 // the process normally.
 #include "tests/cli/monitor_fixture.h"
+#include "tests/support/temp_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -81,7 +82,8 @@ TEST(MonitorArgs, XpArithmeticWrapsAt64Bits) {
 }
 
 TEST(MonitorArgs, XpCharacterFormatQuotesEachByte) {
-    std::string kernel = ::testing::TempDir() + "/miniqemu-monitor-chars.bin";
+    TempFile kernel_file("monitor-chars.bin");
+    const std::string& kernel = kernel_file.path();
     FILE* f = std::fopen(kernel.c_str(), "wb");
     ASSERT_NE(f, nullptr);
     const char bytes[] = "A'\\\n\r\x7f~ \0\x80\xff\"z";

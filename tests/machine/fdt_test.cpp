@@ -7,6 +7,7 @@
 // checked on their own, against -cpu.
 #include "tests/machine/virt_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_file.h"
 
 #include <gmock/gmock.h>
 
@@ -65,9 +66,8 @@ std::string normalize_dts(const std::string& dts) {
 TEST(VirtFdt, MatchesQemusTreeForWhatWeModel) {
     std::string dtc = find_in_path("dtc");
     if (dtc.empty()) GTEST_SKIP() << "dtc is not installed";
-    std::string dir = ::testing::TempDir();
-    std::string dtb = dir + "/miniqemu-virt-256M.dtb";
-    std::filesystem::remove(dtb);
+    TempFile dtb_file("virt-256M.dtb");
+    const std::string& dtb = dtb_file.path();
 
     // -bios none: no firmware to find; the tree does not depend on it.
     auto dump =
@@ -85,8 +85,8 @@ TEST(VirtFdt, MatchesQemusTreeForWhatWeModel) {
 
 // The cpu node's ISA properties of `-cpu ARG` (each line as dtc prints it).
 std::vector<std::string> isa_lines(const std::string& cpu) {
-    std::string dtb = ::testing::TempDir() + "/miniqemu-virt-isa.dtb";
-    std::filesystem::remove(dtb);
+    TempFile dtb_file("virt-isa.dtb");
+    const std::string& dtb = dtb_file.path();
     auto dump = run_process(MINIQEMU_BINARY, {"-M", "virt,dumpdtb=" + dtb, "-cpu", cpu});
     EXPECT_EQ(dump.exit_status, 0) << dump.err;
     auto decompiled = run_process(find_in_path("dtc"), {"-q", "-I", "dtb", "-O", "dts", dtb});

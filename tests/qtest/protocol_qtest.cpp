@@ -4,6 +4,7 @@
 // connection working.
 #include "tests/qtest/libqpci.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_file.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -265,7 +266,8 @@ TEST_F(ProtocolQtest, InterceptTheHostBridgeOutputs) {
 }
 
 TEST(QtestCommandLine, LogFileAndAccel) {
-    std::string log = ::testing::TempDir() + "qtest-log.txt";
+    TempFile log_file("qtest-log.txt");
+    const std::string& log = log_file.path();
     auto r = run_process(miniqemu_binary(),
                          {"-M", "virt", "-bios", "none", "-qtest", "stdio", "-qtest-log", log},
                          "endianness\nnosuch\n", {.timeout = std::chrono::seconds(2)});
