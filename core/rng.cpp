@@ -69,12 +69,12 @@ void register_rng_types() {
         .abstract = true,
     });
     type_register_static(TypeInfo{
-        .name = TYPE_RNG_BUILTIN,
+        .name = RngBuiltin::type,
         .parent = TYPE_RNG_BACKEND,
         .instance_new = new_instance<RngBuiltin>,
     });
     type_register_static(TypeInfo{
-        .name = TYPE_RNG_RANDOM,
+        .name = RngRandom::type,
         .parent = TYPE_RNG_BACKEND,
         .instance_new = new_instance<RngRandom>,
         .class_init =

@@ -376,7 +376,7 @@ void blk_class_init(ObjectClass& klass) {
 
 void register_virtio_blk_types() {
     type_register_static(TypeInfo{
-        .name = TYPE_VIRTIO_BLK,
+        .name = VirtIOBlock::type,
         .parent = TYPE_VIRTIO_DEVICE,
         .instance_new = new_instance<VirtIOBlock>,
         .class_init = blk_class_init,

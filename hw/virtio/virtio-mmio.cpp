@@ -301,7 +301,7 @@ void mmio_class_init(ObjectClass& klass) {
 
 void register_virtio_mmio_types() {
     type_register_static(TypeInfo{
-        .name = TYPE_VIRTIO_MMIO,
+        .name = VirtIOMMIOProxy::type,
         .parent = TYPE_SYS_BUS_DEVICE,
         .instance_new = new_instance<VirtIOMMIOProxy>,
         .class_init = mmio_class_init,

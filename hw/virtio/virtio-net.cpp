@@ -241,7 +241,7 @@ void net_class_init(ObjectClass& klass) {
 
 void register_virtio_net_types() {
     type_register_static(TypeInfo{
-        .name = TYPE_VIRTIO_NET,
+        .name = VirtIONet::type,
         .parent = TYPE_VIRTIO_DEVICE,
         .instance_new = new_instance<VirtIONet>,
         .class_init = net_class_init,

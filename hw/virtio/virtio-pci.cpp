@@ -301,7 +301,7 @@ void proxy_class_init(ObjectClass& klass) {
 
 void register_virtio_pci_types() {
     type_register_static(TypeInfo{
-        .name = TYPE_VIRTIO_PCI,
+        .name = VirtIOPCIProxy::type,
         .parent = TYPE_PCI_DEVICE,
         .abstract = true,
         .instance_new = new_instance<VirtIOPCIProxy>,

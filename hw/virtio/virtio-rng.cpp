@@ -83,7 +83,7 @@ void rng_class_init(ObjectClass& klass) {
 
 void register_virtio_rng_types() {
     type_register_static(TypeInfo{
-        .name = TYPE_VIRTIO_RNG,
+        .name = VirtIORNG::type,
         .parent = TYPE_VIRTIO_DEVICE,
         .instance_new = new_instance<VirtIORNG>,
         .class_init = rng_class_init,

@@ -231,7 +231,7 @@ constexpr RvcDesc kRvcTable[] = {
         return c_rd(c) ? enc_i(0, c_rd(c), 0, 0, OP_JALR) : 0; }),
     rvc("c.mv",   "1000..........10", [](uint16_t c) -> uint32_t {
         return c_rs2(c) ? enc_r(0, c_rs2(c), 0, 0, c_rd(c), OP) : 0; }),
-    rvc("c.ebreak","1001000000000010", [](uint16_t) -> uint32_t { return 0x00100073; }),
+    rvc("c.ebreak","1001000000000010", [](uint16_t) -> uint32_t { return enc_i(1, 0, 0, 0, OP_SYSTEM); }),
     rvc("c.jalr", "1001.....0000010", [](uint16_t c) -> uint32_t {
         return c_rd(c) ? enc_i(0, c_rd(c), 0, 1, OP_JALR) : 0; }),
     rvc("c.add",  "1001..........10", [](uint16_t c) -> uint32_t {
