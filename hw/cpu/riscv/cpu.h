@@ -363,7 +363,18 @@ inline constexpr bool kThreadedDispatch = false;
 // Goes on with the instruction after `i` in its block. A handler that
 // forwards (see Handlers) passes the value it wrote to rd as `fwd`.
 inline const DecodedInsn* next_insn(Hart& h, const DecodedInsn* i, uint64_t fwd = 0) {
-    if constexpr (kThreadedDispatch) return i[1].fn(h, i + 1, fwd);
+    if constexpr (kThreadedDispatch) {
+        // The empty asm statements shape the jump: `i` is stepped in its own
+        // register (add $56, %rsi), not computed beside the old one and then
+        // copied, and the handler's address is loaded into a register to
+        // jump through (a jump through memory is slower on x86-64). One
+        // host instruction fewer in every handler.
+        ++i;
+        asm("" : "+r"(i));
+        InsnHandler fn = i->fn;
+        asm("" : "+r"(fn));
+        return fn(h, i, fwd);
+    }
     return i + 1;
 }
 
