@@ -1,13 +1,16 @@
 // insn_diff_fuzz: runs seeded random instruction streams on our hart and on
 // Unicorn from the same state, and reports where they end differently.
 //
-//   insn_diff_fuzz SEED COUNT [--stream-length N] [--seconds S] [--only INDEX]
+//   insn_diff_fuzz SEED COUNT [--stream-length N] [--seconds S] [--only INDEX] [--trace]
 //
 // COUNT streams (or as many as fit in S seconds), stream i being
 // generate_stream(SEED, i). A difference that the allow-list (compare.cpp)
 // does not explain is minimised (instructions that do not matter become
 // no-ops) and printed with the starting registers; the exit status is then 1.
+// --trace logs each instruction our hart runs, with the registers it wrote
+// (-d exec, on stderr): with --only, how one stream went on our side.
 #include "tests/fuzz/compare.h"
+#include "core/log.h"
 #include "tests/fuzz/harts.h"
 
 #include <fmt/format.h>
@@ -28,11 +31,12 @@ struct Options {
     unsigned length = 32;
     double seconds = 0;
     int64_t only = -1;
+    bool trace = false;
 };
 
 [[noreturn]] void usage() {
     std::fprintf(stderr, "usage: insn_diff_fuzz SEED COUNT [--stream-length N] [--seconds S] "
-                         "[--only INDEX]\n");
+                         "[--only INDEX] [--trace]\n");
     std::exit(2);
 }
 
@@ -51,6 +55,8 @@ Options parse(int argc, char** argv) {
             o.seconds = std::strtod(value(), nullptr);
         else if (a == "--only")
             o.only = std::strtoll(value(), nullptr, 0);
+        else if (a == "--trace")
+            o.trace = true;
         else if (a.starts_with("--"))
             usage();
         else if (positional == 0 && ++positional)
@@ -148,6 +154,7 @@ void report(Runner& r, const Options& opt, uint64_t index, const Stream& s) {
 
 int main(int argc, char** argv) {
     Options opt = parse(argc, argv);
+    if (opt.trace) mq::qemu_set_log(mq::LOG_EXEC);
     Runner r;
     std::map<std::string, uint64_t> allowed_counts;
     std::map<std::string, uint64_t> ends;
