@@ -295,6 +295,42 @@ TEST_F(RiscvVm, SfenceVmaOfOnePage) {
     EXPECT_EQ(h.x[a2], 2u);
 }
 
+// Decoded blocks are linked by virtual address: a link into a page whose
+// translation then changes must not be followed after an sfence.vma of that
+// page. The same call goes twice to the routine at V: the first time V
+// holds one routine, which returns 1, and the block link from the call to
+// it is made; then the program remaps V to another routine, which returns
+// 10, and fences V alone.
+TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
+    constexpr uint64_t V = 0x10000000, PTE_VA = 0x20000000;
+    const uint64_t routine1 = DATA, routine2 = DATA + 0x1000;
+    t.poke32(routine1, addi(a0, zero, 1));
+    t.poke32(routine1 + 4, jalr(zero, 0, ra));
+    t.poke32(routine2, addi(a0, zero, 10));
+    t.poke32(routine2 + 4, jalr(zero, 0, ra));
+    const uint64_t pte = pt.map(V, routine1, RX);
+    pt.map(PTE_VA, pte & ~0xfffull, RW); // the program writes the PTE itself
+    write(SATP, pt.satp());
+    h.x.set(a1, V);
+    h.x.set(t1, routine2 >> 12 << 10 | RX);
+    h.x.set(t2, PTE_VA + (pte & 0xfff));
+    h.x.set(t0, 2);
+    h.x.set(s0, 0);
+    run_in(PRV_S, {
+                      jal(zero, 4),         // the loop's blocks start at CODE + 4
+                      jalr(ra, 0, a1),      // call V
+                      add(s0, s0, a0),      //
+                      sd(t1, 0, t2),        // V now maps routine 2
+                      sfence_vma(a1, zero), // for V alone
+                      addi(t0, t0, -1),     //
+                      bne(t0, zero, -20),   // twice round
+                  });
+    t.resume(100); // the rest of the loop
+    ASSERT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[t0], 0u);
+    EXPECT_EQ(h.x[s0], 11u) << "the second call must reach routine 2";
+}
+
 // A superpage's translation covers many 4 KiB pages the soft TLB keeps one
 // by one: an sfence.vma of any address in it drops them all.
 TEST_F(RiscvVm, SfenceVmaOfOneAddressDropsItsWholeSuperpage) {

@@ -181,6 +181,9 @@ struct BlockCache;
 // changed (TLB flushes), and when its decoded code is invalidated or freed.
 // Block links made under an older epoch are void.
 void translation_epoch_bump(Hart& h);
+// Whether a block link of this epoch may leave from or lead into the
+// virtual page of `va` (false: certainly none does).
+bool hart_links_page(const Hart& h, uint64_t va);
 
 struct Hart {
     // --- the hot path: registers, pc, the soft TLBs ---

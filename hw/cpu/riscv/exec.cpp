@@ -75,6 +75,15 @@ struct BlockCache {
     std::atomic<uint64_t> forget_seen{~0ull};
     // Pages of this cache's blocks decoded while they were young.
     std::vector<uintptr_t> young_pages;
+    // The virtual pages that block links made in this epoch leave from or
+    // lead to, as a filter (a bit per page number modulo 4096). A one-page
+    // sfence.vma of a page outside it leaves every link valid, and needs no
+    // new epoch (tlb_flush_vma). Cleared when the epoch changes.
+    std::array<uint64_t, 64> linked_pages{};
+    static std::pair<unsigned, uint64_t> page_bit(uint64_t va) {
+        const uint64_t vpn = va >> 12;
+        return {(vpn >> 6) & 63, 1ull << (vpn & 63)};
+    }
 
     void post(CodeRequest r) {
         std::lock_guard g(pending_lock);
@@ -95,8 +104,14 @@ void hart_update_link_key(Hart& h) {
     h.chain_left = 1;
 }
 
+bool hart_links_page(const Hart& h, uint64_t va) {
+    auto [word, bit] = BlockCache::page_bit(va);
+    return h.blocks->linked_pages[word] & bit;
+}
+
 void translation_epoch_bump(Hart& h) {
     h.code_epoch++;
+    h.blocks->linked_pages.fill(0);
     hart_update_link_key(h);
 }
 
@@ -584,6 +599,10 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         if (h.exit_insn && b && b->cached && !trace) {
             h.exit_insn->link = b;
             h.exit_insn->link_key = h.link_key;
+            for (uint64_t va : {h.block_pc, h.pc}) { // where it leaves, where it leads
+                auto [word, bit] = BlockCache::page_bit(va);
+                c.linked_pages[word] |= bit;
+            }
         }
         h.exit_insn = nullptr;
         const uint64_t retired_before = h.instret;

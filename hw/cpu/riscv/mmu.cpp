@@ -385,8 +385,10 @@ void tlb_flush_vma(Hart& h, unsigned rs1) {
         }
     }
     // Blocks linked under the old translation of the page must not be
-    // followed: every link is dropped, as after a full flush.
-    translation_epoch_bump(h);
+    // followed: when a link may touch the page, every link is dropped, as
+    // after a full flush. Linux mostly flushes data pages one at a time
+    // (thousands of them in a boot), which no link touches.
+    if (hart_links_page(h, va)) translation_epoch_bump(h);
 }
 
 void hart_update_data_priv(Hart& h) {
