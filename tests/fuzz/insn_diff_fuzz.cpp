@@ -9,8 +9,8 @@
 // no-ops) and printed with the starting registers; the exit status is then 1.
 // --trace logs each instruction our hart runs, with the registers it wrote
 // (-d exec, on stderr): with --only, how one stream went on our side.
-#include "tests/fuzz/compare.h"
 #include "core/log.h"
+#include "tests/fuzz/compare.h"
 #include "tests/fuzz/harts.h"
 
 #include <fmt/format.h>
