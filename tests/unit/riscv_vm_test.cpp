@@ -302,7 +302,9 @@ TEST_F(RiscvVm, SfenceVmaOfOnePage) {
 // it is made; then the program remaps V to another routine, which returns
 // 10, and fences V alone.
 TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
-    constexpr uint64_t V = 0x10000000, PTE_VA = 0x20000000;
+    // Not the code page's bit in the filter of linked pages (page numbers
+    // modulo 4096): the fence must find V itself there.
+    constexpr uint64_t V = 0x10003000, PTE_VA = 0x20000000;
     const uint64_t routine1 = DATA, routine2 = DATA + 0x1000;
     t.poke32(routine1, addi(a0, zero, 1));
     t.poke32(routine1 + 4, jalr(zero, 0, ra));
@@ -329,6 +331,52 @@ TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
     ASSERT_FALSE(t.trapped());
     EXPECT_EQ(h.x[t0], 0u);
     EXPECT_EQ(h.x[s0], 11u) << "the second call must reach routine 2";
+}
+
+// A block is found by where its code lies in RAM, so a page mapped at two
+// virtual addresses runs one block from both. A link is made only into a
+// block decoded at the address the jump went to: a link made at the second
+// address would be followed at the first one, while the filter of linked
+// pages names the second (see SfenceVmaOfOnePageVoidsLinksIntoIt). The
+// same tail jump reaches routine 1 at V1, then (after a full fence) at its
+// alias V2, then at V1 again once V1 maps routine 2 and is fenced alone.
+TEST_F(RiscvVm, LinksAreNotMadeThroughAnAlias) {
+    // Neither shares a bit with the code page (0x80000000) in the filter,
+    // which keeps a bit per virtual page number modulo 4096.
+    constexpr uint64_t V1 = 0x10003000, V2 = 0x10005000, PTE_VA = 0x20000000;
+    const uint64_t routine1 = DATA, routine2 = DATA + 0x1000;
+    t.poke32(routine1, addi(a0, zero, 1));
+    t.poke32(routine1 + 4, jalr(zero, 0, ra));
+    t.poke32(routine2, addi(a0, zero, 10));
+    t.poke32(routine2 + 4, jalr(zero, 0, ra));
+    const uint64_t pte = pt.map(V1, routine1, RX);
+    pt.map(V2, routine1, RX);
+    pt.map(PTE_VA, pte & ~0xfffull, RW);
+    write(SATP, pt.satp());
+    h.x.set(a4, V1);
+    h.x.set(a5, V2);
+    h.x.set(t1, routine2 >> 12 << 10 | RX);
+    h.x.set(t2, PTE_VA + (pte & 0xfff));
+    h.x.set(s0, 0);
+    run_in(PRV_S, {
+                      jal(zero, 8),           // over the trampoline
+                      jalr(zero, 0, a1),      // CODE + 4: the one tail jump
+                      addi(a1, a4, 0),        //
+                      jal(ra, -8),            // routine 1 at V1
+                      add(s0, s0, a0),        //
+                      sfence_vma(zero, zero), // every link is void
+                      addi(a1, a5, 0),        //
+                      jal(ra, -24),           // routine 1 again, at V2
+                      add(s0, s0, a0),        //
+                      sd(t1, 0, t2),          // V1 now maps routine 2
+                      sfence_vma(a4, zero),   // for V1 alone
+                      addi(a1, a4, 0),        //
+                      jal(ra, -44),           // routine 2 at V1
+                      add(s0, s0, a0),        //
+                  });
+    t.resume(100);
+    ASSERT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[s0], 12u) << "the last call must reach routine 2";
 }
 
 // A superpage's translation covers many 4 KiB pages the soft TLB keeps one
