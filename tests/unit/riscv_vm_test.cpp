@@ -66,6 +66,22 @@ protected:
         return pa;
     }
 
+    // Two routines, which return 1 and 10 in a0 to ra: `va` maps routine 1,
+    // and a program remaps it to routine 2 with sd t1, 0(t2), which writes
+    // the PTE (t1 holds the new PTE, t2 the PTE's virtual address).
+    static constexpr uint64_t kRoutine1 = DATA, kRoutine2 = DATA + 0x1000;
+    void map_remappable_routine(uint64_t va) {
+        constexpr uint64_t PTE_VA = 0x20000000;
+        for (auto [routine, value] : {std::pair{kRoutine1, 1}, std::pair{kRoutine2, 10}}) {
+            t.poke32(routine, addi(a0, zero, value));
+            t.poke32(routine + 4, jalr(zero, 0, ra));
+        }
+        const uint64_t pte = pt.map(va, kRoutine1, RX);
+        pt.map(PTE_VA, pte & ~0xfffull, RW);
+        h.x.set(t1, kRoutine2 >> 12 << 10 | RX);
+        h.x.set(t2, PTE_VA + (pte & 0xfff));
+    }
+
     test::PageTables pt{t, 3};
 };
 
@@ -304,18 +320,10 @@ TEST_F(RiscvVm, SfenceVmaOfOnePage) {
 TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
     // Not the code page's bit in the filter of linked pages (page numbers
     // modulo 4096): the fence must find V itself there.
-    constexpr uint64_t V = 0x10003000, PTE_VA = 0x20000000;
-    const uint64_t routine1 = DATA, routine2 = DATA + 0x1000;
-    t.poke32(routine1, addi(a0, zero, 1));
-    t.poke32(routine1 + 4, jalr(zero, 0, ra));
-    t.poke32(routine2, addi(a0, zero, 10));
-    t.poke32(routine2 + 4, jalr(zero, 0, ra));
-    const uint64_t pte = pt.map(V, routine1, RX);
-    pt.map(PTE_VA, pte & ~0xfffull, RW); // the program writes the PTE itself
+    constexpr uint64_t V = 0x10003000;
+    map_remappable_routine(V);
     write(SATP, pt.satp());
     h.x.set(a1, V);
-    h.x.set(t1, routine2 >> 12 << 10 | RX);
-    h.x.set(t2, PTE_VA + (pte & 0xfff));
     h.x.set(t0, 2);
     h.x.set(s0, 0);
     run_in(PRV_S, {
@@ -343,20 +351,12 @@ TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
 TEST_F(RiscvVm, LinksAreNotMadeThroughAnAlias) {
     // Neither shares a bit with the code page (0x80000000) in the filter,
     // which keeps a bit per virtual page number modulo 4096.
-    constexpr uint64_t V1 = 0x10003000, V2 = 0x10005000, PTE_VA = 0x20000000;
-    const uint64_t routine1 = DATA, routine2 = DATA + 0x1000;
-    t.poke32(routine1, addi(a0, zero, 1));
-    t.poke32(routine1 + 4, jalr(zero, 0, ra));
-    t.poke32(routine2, addi(a0, zero, 10));
-    t.poke32(routine2 + 4, jalr(zero, 0, ra));
-    const uint64_t pte = pt.map(V1, routine1, RX);
-    pt.map(V2, routine1, RX);
-    pt.map(PTE_VA, pte & ~0xfffull, RW);
+    constexpr uint64_t V1 = 0x10003000, V2 = 0x10005000;
+    map_remappable_routine(V1);
+    pt.map(V2, kRoutine1, RX);
     write(SATP, pt.satp());
     h.x.set(a4, V1);
     h.x.set(a5, V2);
-    h.x.set(t1, routine2 >> 12 << 10 | RX);
-    h.x.set(t2, PTE_VA + (pte & 0xfff));
     h.x.set(s0, 0);
     run_in(PRV_S, {
                       jal(zero, 8),           // over the trampoline
