@@ -341,6 +341,20 @@ TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
     EXPECT_EQ(h.x[s0], 11u) << "the second call must reach routine 2";
 }
 
+// A link marks the page it leads into, not only the one it leaves: the
+// routine at V jumps to itself and makes no link of its own.
+TEST_F(RiscvVm, ALinkMarksThePageItLeadsInto) {
+    constexpr uint64_t V = 0x10003000; // a filter bit apart from the code page's
+    t.poke32(DATA, jal(zero, 0));
+    pt.map(V, DATA, RX);
+    write(SATP, pt.satp());
+    h.x.set(a1, V);
+    EXPECT_FALSE(hart_links_page(h, V));
+    run_in(PRV_S, {jalr(zero, 0, a1)}); // two instructions' budget: the jump, one round at V
+    EXPECT_EQ(h.pc, V);
+    EXPECT_TRUE(hart_links_page(h, V));
+}
+
 // A block is found by where its code lies in RAM, so a page mapped at two
 // virtual addresses runs one block from both. A link is made only into a
 // block decoded at the address the jump went to: a link made at the second
@@ -349,8 +363,9 @@ TEST_F(RiscvVm, SfenceVmaOfOnePageVoidsLinksIntoIt) {
 // same tail jump reaches routine 1 at V1, then (after a full fence) at its
 // alias V2, then at V1 again once V1 maps routine 2 and is fenced alone.
 TEST_F(RiscvVm, LinksAreNotMadeThroughAnAlias) {
-    // Neither shares a bit with the code page (0x80000000) in the filter,
-    // which keeps a bit per virtual page number modulo 4096.
+    // V1, V2 and the code page (0x80000000) each have a bit of their own in
+    // the filter, which keeps a bit per virtual page number modulo 4096: a
+    // link marked at V2 must not pass for one at V1.
     constexpr uint64_t V1 = 0x10003000, V2 = 0x10005000;
     map_remappable_routine(V1);
     pt.map(V2, kRoutine1, RX);
@@ -364,7 +379,7 @@ TEST_F(RiscvVm, LinksAreNotMadeThroughAnAlias) {
                       addi(a1, a4, 0),        //
                       jal(ra, -8),            // routine 1 at V1
                       add(s0, s0, a0),        //
-                      sfence_vma(zero, zero), // every link is void
+                      sfence_vma(zero, zero), // every link void, the filter clear
                       addi(a1, a5, 0),        //
                       jal(ra, -24),           // routine 1 again, at V2
                       add(s0, s0, a0),        //

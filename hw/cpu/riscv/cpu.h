@@ -502,7 +502,8 @@ Hart* current_hart();
 // thread; the caller's own hart at once, every other hart queued.
 void cpu_code_written(const uint8_t* host, size_t len);
 // The memory API's code-free hook: forgets every block decoded from `mr`,
-// in every hart (the harts are stopped, or cannot reach `mr`).
+// in every hart. The harts are stopped: it edits their block caches and
+// translation epochs from the calling thread.
 void cpu_code_region_freed(MemoryRegion* mr);
 
 // Breakpoints and watchpoints (gdb-target.cpp), for every hart. The flags say

@@ -598,7 +598,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         // time it jumps straight in. Not when the block was decoded at
         // another virtual address of the same code (an alias): the link
         // would be followed there (Hart::leave), a page the filter of
-        // linked pages does not name.
+        // linked pages need not name.
         if (h.exit_insn && b && b->cached && b->vpc == h.pc && !trace) {
             h.exit_insn->link = b;
             h.exit_insn->link_key = h.link_key;
@@ -703,8 +703,8 @@ void hart_flush_code(Hart& h) {
     c.want_gc = true;
 }
 
-// Called with every hart stopped (memory.h): it edits their caches, epochs
-// and filters of linked pages from this thread.
+// The harts are stopped (memory.h): this thread edits their caches, epochs
+// and filters of linked pages.
 void cpu_code_region_freed(MemoryRegion* mr) {
     auto& reg = registry();
     std::lock_guard g(reg.lock);
