@@ -190,6 +190,12 @@ struct Hart {
     XRegs x;
     uint64_t pc = 0;
     uint64_t block_pc = 0;        // virtual pc of the block being executed
+    // Its first instruction, where a loop that is one block goes round
+    // (loop_back). Read from here rather than worked out from the branch's
+    // own entry (i - i->index), the next pass's handlers do not wait for a
+    // load that waits for the pass before: in a tight loop that chain, not
+    // the work, was what each pass took.
+    const DecodedInsn* block_insns = nullptr;
     std::array<uint64_t, 32> f{}; // NaN-boxed
     PrivLevel priv = PRV_M;
     PrivLevel data_priv = PRV_M; // priv for loads/stores (MPRV)
@@ -395,7 +401,8 @@ inline const DecodedInsn* Hart::leave(const DecodedInsn* i, uint64_t target, uns
     if (i->link_key == link_key && next->vpc == target && --chain_left > 0 &&
         !irq_check.load(std::memory_order_relaxed)) {
         block_pc = target;
-        return continue_at(*this, next->insns.data());
+        block_insns = next->insns.data();
+        return continue_at(*this, block_insns);
     }
     exit_insn = i;
     return nullptr;
@@ -408,7 +415,7 @@ inline const DecodedInsn* Hart::leave(const DecodedInsn* i, uint64_t target, uns
 inline const DecodedInsn* Hart::loop_back(const DecodedInsn* i) {
     instret += i->index + 1u;
     if (--chain_left > 0 && !irq_check.load(std::memory_order_relaxed))
-        return continue_at(*this, i - i->index);
+        return continue_at(*this, block_insns);
     pc = block_pc;
     exit_insn = i;
     return nullptr;

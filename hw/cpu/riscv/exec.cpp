@@ -612,6 +612,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
         const PrivLevel priv_before = h.priv;
         if (b) {
             h.block_pc = h.pc;
+            h.block_insns = b->insns.data();
             // Near a counter's overflow, blocks are not chained: the
             // overflow is then seen within a block of where it happened.
             // A block decoded for one run is not chained out of either.
