@@ -346,6 +346,19 @@ InsnHandler forwarding_handler(const DecodedInsn& prev, const DecodedInsn& d) {
     return d.fn;
 }
 
+// A branch back to the start of its own block takes the self-loop set's
+// variant of the handler it was given (see Handlers::self_loop).
+InsnHandler self_loop_handler(const DecodedInsn& d) {
+    if (!d.desc || !d.desc->handlers.self_loop || d.pc_off + d.imm != 0) return d.fn;
+    const Handlers& v = d.desc->handlers;
+    const Handlers& loop = *v.self_loop;
+    if (d.fn == v.plain) return loop.plain;
+    if (d.fn == v.rs1) return loop.rs1;
+    if (d.fn == v.rs2) return loop.rs2;
+    if (d.fn == v.both) return loop.both;
+    return d.fn;
+}
+
 // Where the block for the hart's pc lives. Null when fetching faults (the
 // trap is then pending).
 Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
@@ -404,6 +417,7 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         d.index = static_cast<uint16_t>(n);
         if (d.rd == 0 && d.desc && writes_x_rd(d.desc->format)) d.rd = kXSink;
         if (n > 0) d.fn = forwarding_handler(b->insns.back(), d);
+        d.fn = self_loop_handler(d);
         b->insns.push_back(d);
         offset += d.len;
         bool ends = d.fn == exec_illegal || d.fn == exec_fetch_fault ||

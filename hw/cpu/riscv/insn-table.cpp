@@ -35,10 +35,14 @@ inline bool target_misaligned(const Hart& h, u64 target) {
     return (target & 2) && !(h.isa.exts & ext_bit(Ext::C));
 }
 
-template <auto F, Fwd S>
+// A branch taken back to the start of its block (SelfLoop, known when the
+// block is decoded: pc_off + imm == 0) goes round at once; its target was
+// fetched, so it is aligned.
+template <auto F, Fwd S, bool SelfLoop>
 const DecodedInsn* exec_branch(Hart& h, const DecodedInsn* i, uint64_t fwd) {
     const Operands o = operands(i);
     if (F(src1<S>(h, o, fwd), src2<S>(h, o, fwd))) {
+        if constexpr (SelfLoop) return h.loop_back(i);
         u64 target = h.pc_of(i) + o.imm();
         if (target == h.block_pc) return h.loop_back(i);
         if (target_misaligned(h, target)) [[unlikely]]
@@ -48,8 +52,14 @@ const DecodedInsn* exec_branch(Hart& h, const DecodedInsn* i, uint64_t fwd) {
     return next_insn(h, i);
 }
 template <auto F>
-constexpr Handlers op_branch{exec_branch<F, Fwd::None>, exec_branch<F, Fwd::Rs1>,
-                             exec_branch<F, Fwd::Rs2>, exec_branch<F, Fwd::Both>, false};
+constexpr Handlers op_branch_self_loop{exec_branch<F, Fwd::None, true>,
+                                       exec_branch<F, Fwd::Rs1, true>,
+                                       exec_branch<F, Fwd::Rs2, true>,
+                                       exec_branch<F, Fwd::Both, true>, false};
+template <auto F>
+constexpr Handlers op_branch{exec_branch<F, Fwd::None, false>, exec_branch<F, Fwd::Rs1, false>,
+                             exec_branch<F, Fwd::Rs2, false>,  exec_branch<F, Fwd::Both, false>,
+                             false,                            &op_branch_self_loop<F>};
 
 // Loads and stores: the soft-TLB hit inline; everything else in a slow path
 // reached by a tail call, so that the fast path needs no stack frame. A

@@ -58,10 +58,15 @@ struct Handlers {
     InsnHandler rs2 = nullptr;
     InsnHandler both = nullptr;
     bool forwards = false; // hands the value it wrote to rd on as `fwd`
+    // A branch's set for when it jumps back to the start of its own block
+    // (a loop that is one block): the same variants, which go round without
+    // working out the target. Null when the row has none.
+    const Handlers* self_loop = nullptr;
     // A plain handler is a set of one (rows name a handler or a set alike).
     constexpr Handlers(InsnHandler f) : plain(f) {}
-    constexpr Handlers(InsnHandler f, InsnHandler r1, InsnHandler r2, InsnHandler b, bool fw)
-        : plain(f), rs1(r1), rs2(r2), both(b), forwards(fw) {}
+    constexpr Handlers(InsnHandler f, InsnHandler r1, InsnHandler r2, InsnHandler b, bool fw,
+                       const Handlers* loop = nullptr)
+        : plain(f), rs1(r1), rs2(r2), both(b), forwards(fw), self_loop(loop) {}
 };
 
 // Operand formats: how fields are extracted, and how they print.
