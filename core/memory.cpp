@@ -275,23 +275,27 @@ void memory_region_transaction_commit() {
 
 namespace {
 
-bool access_valid(MemoryRegion* mr, hwaddr addr, unsigned size, bool is_write) {
+// Logs why an access was refused, as QEMU's memory_region_access_valid does.
+[[gnu::noinline, gnu::cold]] void log_invalid_access(MemoryRegion* mr, hwaddr addr, unsigned size,
+                                                     bool is_write, bool aligned, bool size_ok) {
     const auto& valid = mr->ops().valid;
-    const char* reason = nullptr;
-    std::string size_reason;
-    if (!valid.unaligned && (addr & (size - 1))) {
-        reason = "unaligned";
-    } else if ((valid.max_access_size && size > valid.max_access_size) ||
-               (valid.min_access_size && size < valid.min_access_size)) {
-        size_reason = fmt::format("invalid size (min:{} max:{})", valid.min_access_size,
-                                  valid.max_access_size);
-        reason = size_reason.c_str();
-    } else if (valid.accepts && !valid.accepts(addr, size, is_write)) {
-        reason = "rejected";
-    }
-    if (!reason) return true;
+    std::string reason = !aligned   ? std::string("unaligned")
+                         : !size_ok ? fmt::format("invalid size (min:{} max:{})",
+                                                  valid.min_access_size, valid.max_access_size)
+                                    : std::string("rejected");
     qemu_log_mask(LOG_GUEST_ERROR, "Invalid {} at addr 0x{:X}, size {}, region '{}', reason: {}",
                   is_write ? "write" : "read", addr, size, mr->name(), reason);
+}
+
+// Whether the region's ops accept the access (QEMU's memory_region_access_valid).
+inline bool access_valid(MemoryRegion* mr, hwaddr addr, unsigned size, bool is_write) {
+    const auto& valid = mr->ops().valid;
+    const bool size_ok = (!valid.max_access_size || size <= valid.max_access_size) &&
+                         (!valid.min_access_size || size >= valid.min_access_size);
+    const bool aligned = valid.unaligned || !(addr & (size - 1));
+    if (aligned && size_ok && (!valid.accepts || valid.accepts(addr, size, is_write)))
+        [[likely]] return true;
+    log_invalid_access(mr, addr, size, is_write, aligned, size_ok);
     return false;
 }
 

@@ -278,7 +278,7 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
         return false;
     }
     MemoryRegion* mr = fr->mr;
-    if (!mr->is_ram() && size > 1 && pa % size) {
+    if (!mr->is_ram() && size > 1 && (pa & (size - 1))) { // sizes are powers of 2
         return access_bytes(h, va, size, access, value, cause); // misaligned MMIO
     }
     if (Int128(pa) + size > fr->end) {
@@ -330,7 +330,8 @@ bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* v
     const IoTlbEntry& io =
         (access == Access::Load ? h.iotlb_load
                                 : h.iotlb_store)[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
-    if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000 && va % size == 0) {
+    if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000 &&
+        !(va & (size - 1))) { // aligned (sizes are powers of 2; a division is slow)
         return dispatch_io(io.mr, io.base + (va & 0xfff), size, access, value, cause);
     }
     uint64_t first = 0x1000 - (va & 0xfff); // bytes on the first page
