@@ -284,6 +284,13 @@ public:
         std::lock_guard g(m_flatview_lock);
         return m_flatview;
     }
+    // Names the published view: a number no other view of any address space
+    // has had. A reader on a hot path (a hart) keeps the view it took and
+    // takes it again only when this has moved: one load of a word that
+    // rarely changes, where flatview() takes a lock and moves a reference
+    // count that every hart's thread writes. Read it before taking the view:
+    // the view is then at least as new as the number.
+    uint64_t generation() const { return m_generation.load(std::memory_order_acquire); }
 
     // Called after every change of the flat view (the CPU flushes its TLB).
     int add_listener(std::function<void()> on_change);
@@ -303,9 +310,13 @@ private:
     void publish(std::shared_ptr<const FlatView> view) {
         std::lock_guard g(m_flatview_lock);
         m_flatview.swap(view);
+        static std::atomic<uint64_t> s_published{0};
+        m_generation.store(s_published.fetch_add(1, std::memory_order_relaxed) + 1,
+                           std::memory_order_release);
     }
     mutable std::mutex m_flatview_lock;
     std::shared_ptr<const FlatView> m_flatview;
+    std::atomic<uint64_t> m_generation{0};
     std::vector<std::pair<int, std::function<void()>>> m_listeners;
     int m_next_listener = 0;
 };

@@ -386,6 +386,26 @@ TEST(MemoryFlatView, RangesHaveExactBoundsAndOffsets) {
     EXPECT_EQ(ranges[0].offset_in_region, 0u);
 }
 
+// Every view published has a generation of its own, in every address space:
+// a reader that kept a view knows whether it is still the current one.
+TEST(MemoryFlatView, EachPublishedViewHasAGenerationOfItsOwn) {
+    Root root;
+    MemoryRegion ram;
+    ASSERT_TRUE(memory_region_init_ram(&ram, nullptr, "t-ram", 0x1000));
+    AddressSpace as, other;
+    address_space_init(&as, &root.mr, "t-as");
+    const uint64_t first = as.generation();
+    const auto view = as.flatview();
+    EXPECT_EQ(as.generation(), first) << "reading does not publish";
+    memory_region_add_subregion(&root.mr, 0x1000, &ram);
+    EXPECT_GT(as.generation(), first);
+    EXPECT_NE(as.flatview(), view);
+    EXPECT_EQ(as.flatview()->lookup(0x1000)->mr, &ram);
+    address_space_init(&other, &root.mr, "t-other");
+    EXPECT_NE(other.generation(), as.generation()) << "two address spaces, one root";
+    memory_region_del_subregion(&root.mr, &ram);
+}
+
 TEST(MemoryFlatView, AWholeAddressSpaceRegionEndsAt2To64) {
     MemoryRegion io;
     memory_region_init_io(&io, nullptr, plain_ops(0x5a), "t-everything", UINT64_MAX);

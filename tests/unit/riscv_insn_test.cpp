@@ -315,6 +315,25 @@ TEST_F(RiscvInsn, FenceIMakesStoresToCodeVisible) {
     EXPECT_EQ(h.x[a0], 42u);
 }
 
+// The hart keeps the flat view it took, and takes the new one once the map
+// changes: a device mapped after a load from its address faulted is reached
+// by the next load.
+TEST_F(RiscvInsn, TheHartSeesTheMemoryMapAsItChanges) {
+    constexpr uint64_t DEV = 0x10000000;
+    MemoryRegionOps ops;
+    ops.read = [](hwaddr, unsigned) -> uint64_t { return 0x1234; };
+    ops.write = [](hwaddr, uint64_t, unsigned) {};
+    MemoryRegion dev;
+    memory_region_init_io(&dev, nullptr, std::move(ops), "t-dev", 0x1000);
+    h.x.set(a1, DEV);
+    EXPECT_TRUE(traps({lw(a0, 0, a1)}, EXCP_LOAD_ACCESS_FAULT, CODE, DEV)) << "nothing there yet";
+    t.map_io(DEV, &dev);
+    t.run({lw(a0, 0, a1)});
+    EXPECT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a0], 0x1234u);
+    t.unmap_io(&dev);
+}
+
 // A loop that is one block goes round without leaving it (Hart::loop_back):
 // each round still retires all of its instructions.
 TEST_F(RiscvInsn, ALoopThatIsOneBlockCountsEveryRound) {

@@ -308,6 +308,10 @@ struct Hart {
     uint32_t hartid = 0;
     uint64_t resetvec = 0x1000;
     AddressSpace* as = nullptr;
+    // The flat view of `as` this hart's thread took last, and the generation
+    // it had then (hart_flatview).
+    std::shared_ptr<const FlatView> view;
+    uint64_t view_generation = ~0ull;
     std::function<uint64_t()> rdtime; // the platform's mtime
     bool halted = false;              // in WFI
     // Set by anyone who may have made an interrupt pending; checked between blocks.
@@ -436,6 +440,9 @@ bool hart_has_work(const Hart& h);
 void hart_set_irq(Hart& h, unsigned irq, bool level);
 
 // mmu.cpp
+// The current flat view of the hart's address space, for its own thread:
+// the one it took last, unless a newer one was published since.
+const FlatView& hart_flatview(Hart& h);
 void tlb_flush(Hart& h);
 // sfence.vma (and sinval.vma) with register rs1: x0 flushes everything;
 // another names one virtual address, whose page goes (everything, when it

@@ -363,7 +363,7 @@ InsnHandler self_loop_handler(const DecodedInsn& d) {
 // trap is then pending).
 Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
     uint64_t pc = h.pc;
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     auto b = std::make_unique<Block>();
     b->vpc = pc;
     b->host = host;

@@ -52,6 +52,19 @@ bool pte_reserved(const Hart& h, uint64_t pte) {
     return (pte & PTE_N) && !h.isa.has(Ext::Svnapot);
 }
 
+// A PTE, as the walk reads it: from RAM through the hart's view (another
+// hart may swap it meanwhile, so it is one 8-byte load); anything else
+// through the address space.
+uint64_t pte_load(Hart& h, hwaddr pte_addr, MemTxResult* r) {
+    const FlatRange* fr = hart_flatview(h).lookup(pte_addr);
+    if (fr && fr->mr->is_ram() && pte_addr % 8 == 0 && Int128(pte_addr) + 8 <= fr->end) {
+        *r = MEMTX_OK;
+        return ram_read<uint64_t>(fr->mr->ram_ptr() + fr->offset_in_region +
+                                  (pte_addr - fr->start));
+    }
+    return address_space_ldq(h.as, pte_addr, r);
+}
+
 // The page walk. `update` sets A/D in the PTE, as QEMU does in hardware.
 // Sets A (and D) in a leaf PTE the walk read as `old`. Other harts may
 // change the PTE meanwhile (Linux clears one with amoswap), so in RAM it is
@@ -60,7 +73,7 @@ bool pte_reserved(const Hart& h, uint64_t pte) {
 enum class PteUpdate { Done, Changed, Fault };
 PteUpdate pte_update(Hart& h, hwaddr pte_addr, uint64_t old, uint64_t want) {
     if (!pmp_check(h, pte_addr, 8, Access::Store, PRV_S)) return PteUpdate::Fault;
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pte_addr);
     if (fr && fr->mr->is_ram() && !fr->readonly && pte_addr % 8 == 0 &&
         Int128(pte_addr) + 8 <= fr->end) {
@@ -115,7 +128,7 @@ walk:
             return false;
         }
         MemTxResult r;
-        uint64_t pte = address_space_ldq(h.as, pte_addr, &r);
+        uint64_t pte = pte_load(h, pte_addr, &r);
         qemu_log_mask(LOG_MMU, "mmu: hart {} {} va 0x{:x} level {} pte@0x{:x} = 0x{:016x}",
                       h.hartid, access_name(access), va, level, pte_addr, pte);
         if (r != MEMTX_OK) {
@@ -232,7 +245,7 @@ bool probe(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* cause) 
         *cause = access_fault(access);
         return false;
     }
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pa);
     if (!fr || Int128(pa) + size > fr->end) {
         *cause = access_fault(access);
@@ -271,7 +284,7 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
         *cause = access_fault(access);
         return false;
     }
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pa);
     if (!fr) {
         *cause = access_fault(access);
@@ -404,6 +417,15 @@ void hart_update_data_priv(Hart& h) {
     pmu_priv_changed(h);
 }
 
+const FlatView& hart_flatview(Hart& h) {
+    const uint64_t generation = h.as->generation();
+    if (generation != h.view_generation) [[unlikely]] {
+        h.view = h.as->flatview();
+        h.view_generation = generation;
+    }
+    return *h.view;
+}
+
 bool pmp_check(const Hart& h, hwaddr addr, unsigned size, Access access, PrivLevel priv) {
     // No entry matches: M is allowed, S and U are not, even when every
     // entry is off (privileged spec, "Priority and Matching Logic"; QEMU
@@ -454,7 +476,7 @@ uint8_t* mem_rmw_host(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
         *cause = EXCP_STORE_AMO_ACCESS_FAULT;
         return nullptr;
     }
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pa);
     if (!fr) {
         *cause = EXCP_STORE_AMO_ACCESS_FAULT;
@@ -482,7 +504,7 @@ bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
     PrivLevel priv = h.data_priv;
     hwaddr pa;
     if (!translate(h, va, Access::Store, priv, &pa, cause, true)) return false;
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pa);
     if (!pmp_check(h, pa, size, Access::Store, priv) || !fr || Int128(pa) + size > fr->end) {
         *cause = EXCP_STORE_AMO_ACCESS_FAULT;
@@ -519,7 +541,7 @@ bool mem_cbo_check(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
             *cause == EXCP_LOAD_PAGE_FAULT ? EXCP_STORE_PAGE_FAULT : EXCP_STORE_AMO_ACCESS_FAULT;
         return false;
     }
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pa);
     bool pmp_ok =
         pmp_check(h, pa, size, Access::Load, priv) || pmp_check(h, pa, size, Access::Store, priv);
@@ -537,7 +559,7 @@ const uint8_t* mem_fetch_ptr(Hart& h, uint64_t va, uint64_t* cause) {
     h.mem_fault_va = va;
     hwaddr pa;
     if (!translate(h, va, Access::Fetch, priv, &pa, cause, true)) return nullptr;
-    auto view = h.as->flatview();
+    const FlatView* view = &hart_flatview(h);
     const FlatRange* fr = view->lookup(pa);
     // Code runs from RAM or ROM only; anything else is an access fault.
     if (!fr || !fr->mr->is_ram() || !pmp_check(h, pa, 2, Access::Fetch, priv)) {
