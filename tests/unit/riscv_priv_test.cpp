@@ -299,6 +299,34 @@ TEST_F(RiscvPriv, InterruptPriority) {
     EXPECT_FALSE(t.trapped());
 }
 
+// Only a line that goes up is news for the hart (and wakes its thread): a
+// line driven again at its level, or lowered, leaves irq_check alone. A line
+// that stayed up while masked is still taken once a write of mie unmasks it.
+TEST_F(RiscvPriv, OnlyALineThatGoesUpIsNews) {
+    h.irq_check = false;
+    EXPECT_TRUE(hart_set_irq(h, IRQ_M_EXT, true)) << "it went up";
+    EXPECT_TRUE(h.irq_check.load());
+    h.irq_check = false;
+    EXPECT_FALSE(hart_set_irq(h, IRQ_M_EXT, true)) << "it was up";
+    EXPECT_FALSE(h.irq_check.load());
+    EXPECT_EQ(h.mip() & MIP_MEIP, MIP_MEIP);
+    EXPECT_FALSE(hart_set_irq(h, IRQ_M_EXT, false)) << "down: nothing new to take";
+    EXPECT_FALSE(h.irq_check.load());
+    EXPECT_EQ(h.mip() & MIP_MEIP, 0u);
+
+    h.mie = 0;
+    h.mstatus = MSTATUS_MIE;
+    EXPECT_TRUE(hart_set_irq(h, IRQ_M_EXT, true));
+    h.x.set(a0, 0);
+    run_in(PRV_M, {addi(a0, a0, 1)});
+    EXPECT_FALSE(t.trapped()) << "masked by mie";
+    EXPECT_FALSE(hart_set_irq(h, IRQ_M_EXT, true)) << "driven again: not news";
+    h.x.set(a1, MIP_MEIP);
+    h.mstatus = MSTATUS_MIE;
+    run_in(PRV_M, {csrw(MIE, a1), addi(a0, a0, 1)});
+    EXPECT_TRUE(t.trapped_to_m(INTR | IRQ_M_EXT, CODE + 4, 0)) << "taken after the csrw";
+}
+
 TEST_F(RiscvPriv, MachineInterruptsMaskedByMieOnlyInM) {
     h.mie = MIP_MTIP;
     hart_set_irq(h, IRQ_M_TIMER, true);

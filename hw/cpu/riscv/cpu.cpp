@@ -338,8 +338,9 @@ Status riscv_cpu_realize(DeviceState& dev) {
     qdev_init_gpio_in(
         &cpu,
         [&cpu](int irq, int level) {
-            riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0);
-            runner().kick(&cpu.hart);
+            // Only a line that went up can wake the hart's thread.
+            if (riscv::hart_set_irq(cpu.hart, static_cast<unsigned>(irq), level != 0))
+                runner().kick(&cpu.hart);
         },
         16);
     // A change of the memory map (a BAR moved) voids the TLB: at once when

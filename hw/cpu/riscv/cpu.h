@@ -437,7 +437,11 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop);
 // Whether an enabled interrupt is pending (what ends WFI).
 bool hart_has_work(const Hart& h);
 // A device drives local interrupt line `irq` (MSIP, MTIP, MEIP, SEIP).
-void hart_set_irq(Hart& h, unsigned irq, bool level);
+// Returns whether the line went up: only then may the hart have something
+// new to take or to wake from WFI for, and only then does it look (a line
+// that goes down, or is driven again at its level, changes nothing it has
+// not seen; what unmasks a line, such as a write of mie, makes it look).
+bool hart_set_irq(Hart& h, unsigned irq, bool level);
 
 // mmu.cpp
 // The current flat view of the hart's address space, for its own thread:

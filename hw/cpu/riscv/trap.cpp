@@ -135,14 +135,15 @@ uint64_t hart_sret(Hart& h) {
     return epc_read(h, h.sepc);
 }
 
-void hart_set_irq(Hart& h, unsigned irq, bool level) {
-    uint64_t bit = 1ull << irq;
-    if (level) {
-        h.mip_hw.fetch_or(bit, std::memory_order_release);
-    } else {
+bool hart_set_irq(Hart& h, unsigned irq, bool level) {
+    const uint64_t bit = 1ull << irq;
+    if (!level) {
         h.mip_hw.fetch_and(~bit, std::memory_order_release);
+        return false;
     }
+    if (h.mip_hw.fetch_or(bit, std::memory_order_release) & bit) return false; // it was up
     h.irq_check.store(true, std::memory_order_release);
+    return true;
 }
 
 } // namespace mq::riscv
