@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/timer.h" // ~Hart ends the stimecmp timer
 #include "hw/cpu/riscv/cpu.h"
+#include "hw/cpu/riscv/insn-table.h"
 #include "hw/cpu/riscv/mem.h"
 
 #include <mutex>
@@ -423,6 +424,14 @@ Block* build_block(Hart& h, const uint8_t* host, unsigned max_insns) {
         bool ends = d.fn == exec_illegal || d.fn == exec_fetch_fault ||
                     (d.desc && (d.desc->flags & END_BLOCK));
         if (ends) break;
+    }
+    // Neighbours that run as one (insn-fused.cpp): the first one's handler
+    // does both.
+    for (size_t k = 0; k + 1 < b->insns.size(); k++) {
+        if (InsnHandler fused = fused_handler(b->insns[k], b->insns[k + 1])) {
+            b->insns[k].fn = fused;
+            k++;
+        }
     }
     DecodedInsn end{};
     end.fn = exec_block_end;

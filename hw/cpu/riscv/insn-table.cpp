@@ -6,6 +6,7 @@
 #include "hw/cpu/riscv/insn-table.h"
 
 #include "core/log.h"
+#include "hw/cpu/riscv/insn-mem.h"
 #include "hw/cpu/riscv/mem.h"
 
 #include <sched.h>
@@ -62,61 +63,23 @@ constexpr Handlers op_branch{exec_branch<F, Fwd::None, false>, exec_branch<F, Fw
                              false,                            &op_branch_self_loop<F>};
 
 // Loads and stores: the soft-TLB hit inline; everything else in a slow path
-// reached by a tail call, so that the fast path needs no stack frame. A
-// load forwards what it loaded; a variant takes its base (rs1), and for a
-// store its data (rs2), from the instruction before it.
-template <typename T>
-constexpr u64 load_extend(T v) {
-    return std::is_signed_v<T> ? static_cast<u64>(static_cast<i64>(v)) : static_cast<u64>(v);
-}
-
-template <typename T>
-[[gnu::noinline]] const DecodedInsn* load_slow(Hart& h, const DecodedInsn* i, u64 addr) {
-    u64 v;
-    u64 cause;
-    if (!mem_load_slow(h, addr, sizeof(T), &v, &cause)) return h.raise(i, cause, h.mem_fault_va);
-    const u64 value = load_extend(static_cast<T>(v));
-    h.x.set_rd(i->rd, value);
-    return next_insn(h, i, value);
-}
-
+// (load_slow, store_slow: insn-mem.h) reached by a tail call, so that the
+// fast path needs no stack frame. A load forwards what it loaded; a variant
+// takes its base (rs1), and for a store its data (rs2), from the instruction
+// before it.
 template <typename T, Fwd S>
 const DecodedInsn* exec_load(Hart& h, const DecodedInsn* i, uint64_t fwd) {
     const Operands o = operands(i);
-    u64 addr = src1<S>(h, o, fwd) + o.imm();
-    const TlbEntry& e = tlb_entry(h.data_load_tlb, addr);
-    if (tlb_serves<T>(e, addr)) [[likely]] {
-        const u64 value =
-            load_extend(ram_read<T>(reinterpret_cast<const uint8_t*>(addr + e.addend)));
-        h.x.set_rd(o.rd(), value);
-        return next_insn(h, i, value);
-    }
-    return load_slow<T>(h, i, addr);
+    return load_at<T>(h, i, o.rd(), src1<S>(h, o, fwd) + o.imm());
 }
 // A load has one register operand: no rs2 or both variants.
 template <typename T>
 constexpr Handlers op_load{exec_load<T, Fwd::None>, exec_load<T, Fwd::Rs1>, nullptr, nullptr, true};
 
-template <typename T>
-[[gnu::noinline]] const DecodedInsn* store_slow(Hart& h, const DecodedInsn* i, u64 addr) {
-    u64 cause;
-    if (!mem_store_slow(h, addr, sizeof(T), static_cast<T>(h.x[i->rs2]), &cause)) {
-        return h.raise(i, cause, h.mem_fault_va);
-    }
-    return next_insn(h, i);
-}
-
 template <typename T, Fwd S>
 const DecodedInsn* exec_store(Hart& h, const DecodedInsn* i, uint64_t fwd) {
     const Operands o = operands(i);
-    u64 addr = src1<S>(h, o, fwd) + o.imm();
-    const TlbEntry& e = tlb_entry(h.data_store_tlb, addr);
-    if (tlb_serves<T>(e, addr)) [[likely]] {
-        ram_write<T>(reinterpret_cast<uint8_t*>(addr + e.addend),
-                     static_cast<T>(src2<S>(h, o, fwd)));
-        return next_insn(h, i);
-    }
-    return store_slow<T>(h, i, addr);
+    return store_at<T>(h, i, src1<S>(h, o, fwd) + o.imm(), src2<S>(h, o, fwd));
 }
 template <typename T>
 constexpr Handlers op_store{exec_store<T, Fwd::None>, exec_store<T, Fwd::Rs1>,

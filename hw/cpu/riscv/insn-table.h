@@ -85,6 +85,10 @@ template <auto F>
 inline constexpr Handlers op_ri{exec_ri<F, Fwd::None>, exec_ri<F, Fwd::Rs1>, nullptr, nullptr,
                                 true};
 
+// The handler that runs `a` and `b`, neighbours in a block in that order,
+// as one (insn-fused.cpp), or null when they are not a pair it knows.
+InsnHandler fused_handler(const DecodedInsn& a, const DecodedInsn& b);
+
 std::span<const InsnDesc> insn_table_integer();
 std::span<const InsnDesc> insn_table_fp();
 // Zba, Zbb, Zbc, Zbs and Zicond, with the rows Zbkb/Zbkc share with them.
