@@ -355,6 +355,14 @@ MemTxResult access_with_adjusted_size(MemoryRegion* mr, hwaddr addr, unsigned si
 
 uint64_t size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 
+// Whether the callbacks take an access of `size` as it is, in one call:
+// what access_with_adjusted_size would do with a single step.
+bool one_call(const MemoryRegionOps& ops, unsigned size) {
+    const unsigned min = ops.impl.min_access_size ? ops.impl.min_access_size : 1;
+    const unsigned max = ops.impl.max_access_size ? ops.impl.max_access_size : 4;
+    return size >= min && size <= max;
+}
+
 } // namespace
 
 MemTxResult memory_region_dispatch_read(MemoryRegion* mr, hwaddr addr, uint64_t* value,
@@ -364,6 +372,15 @@ MemTxResult memory_region_dispatch_read(MemoryRegion* mr, hwaddr addr, uint64_t*
     DeviceIoScope io(mr, addr);
     if (io.blocked()) return MEMTX_ERROR;
     const auto& ops = mr->ops();
+    if (one_call(ops, size)) { // what a device register access usually is
+        if (ops.read_with_result) {
+            const MemTxResult r = ops.read_with_result(addr, value, size);
+            *value &= size_mask(size);
+            return r;
+        }
+        if (ops.read) *value = ops.read(addr, size) & size_mask(size);
+        return MEMTX_OK;
+    }
     MemTxResult r =
         access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
             uint64_t v = 0;
@@ -395,6 +412,11 @@ MemTxResult memory_region_dispatch_write(MemoryRegion* mr, hwaddr addr, uint64_t
     DeviceIoScope io(mr, addr);
     if (io.blocked()) return MEMTX_ERROR;
     const auto& ops = mr->ops();
+    if (one_call(ops, size)) {
+        if (ops.write_with_result) return ops.write_with_result(addr, value, size);
+        if (ops.write) ops.write(addr, value, size);
+        return MEMTX_OK;
+    }
     return access_with_adjusted_size(mr, addr, size, [&](hwaddr a, unsigned s, unsigned shift) {
         uint64_t v = (value >> shift) & size_mask(s);
         if (ops.write_with_result) return ops.write_with_result(a, v, s);
