@@ -28,14 +28,20 @@ namespace mq::riscv {
 
 namespace {
 
-// add rd, rs1, rs2 followed by a load into rd2 from imm(rd). S: which of
-// the add's operands come forwarded from the instruction before the pair
-// (the variant the add had been given; see Handlers).
+// The add of an add-then-access pair: writes rd, returns the sum. S: which
+// of its operands come forwarded from the instruction before the pair (the
+// variant the add had been given; see Handlers).
+template <Fwd S>
+uint64_t pair_add(Hart& h, Operands a, uint64_t fwd) {
+    const uint64_t sum = src1<S>(h, a, fwd) + src2<S>(h, a, fwd);
+    h.x.set_rd(a.rd(), sum);
+    return sum;
+}
+
+// add rd, rs1, rs2 followed by a load from imm(rd).
 template <typename T, Fwd S>
 const DecodedInsn* exec_add_load(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-    const Operands a = operands(i);
-    const uint64_t base = src1<S>(h, a, fwd) + src2<S>(h, a, fwd);
-    h.x.set_rd(a.rd(), base);
+    const uint64_t base = pair_add<S>(h, operands(i), fwd);
     const DecodedInsn* load = i + 1;
     const Operands l = operands(load);
     return load_at<T>(h, load, l.rd(), base + l.imm());
@@ -45,9 +51,7 @@ const DecodedInsn* exec_add_load(Hart& h, const DecodedInsn* i, uint64_t fwd) {
 // read after the add wrote rd, as the second instruction would read it.
 template <typename T, Fwd S>
 const DecodedInsn* exec_add_store(Hart& h, const DecodedInsn* i, uint64_t fwd) {
-    const Operands a = operands(i);
-    const uint64_t base = src1<S>(h, a, fwd) + src2<S>(h, a, fwd);
-    h.x.set_rd(a.rd(), base);
+    const uint64_t base = pair_add<S>(h, operands(i), fwd);
     const DecodedInsn* store = i + 1;
     const Operands s = operands(store);
     return store_at<T>(h, store, base + s.imm(), h.x[s.rs2()]);
