@@ -293,8 +293,8 @@ inline bool access_valid(MemoryRegion* mr, hwaddr addr, unsigned size, bool is_w
     const bool size_ok = (!valid.max_access_size || size <= valid.max_access_size) &&
                          (!valid.min_access_size || size >= valid.min_access_size);
     const bool aligned = valid.unaligned || !(addr & (size - 1));
-    if (aligned && size_ok && (!valid.accepts || valid.accepts(addr, size, is_write)))
-        [[likely]] return true;
+    if (aligned && size_ok && (!valid.accepts || valid.accepts(addr, size, is_write))) [[likely]]
+        return true;
     log_invalid_access(mr, addr, size, is_write, aligned, size_ok);
     return false;
 }

@@ -119,8 +119,8 @@ TEST_F(RiscvFused, ShiftPairZeroExtends) {
 TEST_F(RiscvFused, NearMissesAreNotFused) {
     h.x.set(a1, 0xfedcba9876543210);
     h.x.set(a6, DATA);
-    t.run({slli(a0, a1, 32), srli(a0, a0, 16), slli(a2, a1, 32), srli(a3, a2, 32),
-           add(a4, a1, a1), ld(a5, 0, a6)});
+    t.run({slli(a0, a1, 32), srli(a0, a0, 16), slli(a2, a1, 32), srli(a3, a2, 32), add(a4, a1, a1),
+           ld(a5, 0, a6)});
     EXPECT_FALSE(fused_at(CODE));
     EXPECT_FALSE(fused_at(CODE + 8));
     EXPECT_FALSE(fused_at(CODE + 16)) << "the load's base is not the add's rd";
@@ -137,8 +137,8 @@ TEST_F(RiscvFused, ALoopOfPairsCountsEveryInstruction) {
     h.x.set(s2, 60); // the end
     h.x.set(s3, DATA);
     h.x.set(a1, 1);
-    t.run({csrr(a6, MINSTRET), slli(a4, a5, 32), srli(a4, a4, 32), add(a4, a4, s3),
-           sb(a1, 0, a4), addw(a5, a5, a0), bgeu(s2, a5, -20), csrr(a7, MINSTRET)});
+    t.run({csrr(a6, MINSTRET), slli(a4, a5, 32), srli(a4, a4, 32), add(a4, a4, s3), sb(a1, 0, a4),
+           addw(a5, a5, a0), bgeu(s2, a5, -20), csrr(a7, MINSTRET)});
     t.resume(200);
     ASSERT_TRUE(fused_at(CODE + 4, CODE + 4)) << "the loop is a block of its own";
     ASSERT_TRUE(fused_at(CODE + 12, CODE + 4));

@@ -189,7 +189,7 @@ struct Hart {
     // --- the hot path: registers, pc, the soft TLBs ---
     XRegs x;
     uint64_t pc = 0;
-    uint64_t block_pc = 0;        // virtual pc of the block being executed
+    uint64_t block_pc = 0; // virtual pc of the block being executed
     // Its first instruction, where a loop that is one block goes round
     // (loop_back). Read from here rather than worked out from the branch's
     // own entry (i - i->index), the next pass's handlers do not wait for a

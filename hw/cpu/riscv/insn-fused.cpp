@@ -103,11 +103,11 @@ struct MemRow {
     Variants fused; // with the add before it
 };
 constexpr MemRow kAddThenMem[] = {
-    {"lb", variants<AddLoad<int8_t>::V>()},     {"lh", variants<AddLoad<int16_t>::V>()},
-    {"lw", variants<AddLoad<int32_t>::V>()},    {"ld", variants<AddLoad<int64_t>::V>()},
-    {"lbu", variants<AddLoad<uint8_t>::V>()},   {"lhu", variants<AddLoad<uint16_t>::V>()},
-    {"lwu", variants<AddLoad<uint32_t>::V>()},  {"sb", variants<AddStore<uint8_t>::V>()},
-    {"sh", variants<AddStore<uint16_t>::V>()},  {"sw", variants<AddStore<uint32_t>::V>()},
+    {"lb", variants<AddLoad<int8_t>::V>()},    {"lh", variants<AddLoad<int16_t>::V>()},
+    {"lw", variants<AddLoad<int32_t>::V>()},   {"ld", variants<AddLoad<int64_t>::V>()},
+    {"lbu", variants<AddLoad<uint8_t>::V>()},  {"lhu", variants<AddLoad<uint16_t>::V>()},
+    {"lwu", variants<AddLoad<uint32_t>::V>()}, {"sb", variants<AddStore<uint8_t>::V>()},
+    {"sh", variants<AddStore<uint16_t>::V>()}, {"sw", variants<AddStore<uint32_t>::V>()},
     {"sd", variants<AddStore<uint64_t>::V>()},
 };
 

@@ -53,14 +53,16 @@ const DecodedInsn* exec_branch(Hart& h, const DecodedInsn* i, uint64_t fwd) {
     return next_insn(h, i);
 }
 template <auto F>
-constexpr Handlers op_branch_self_loop{exec_branch<F, Fwd::None, true>,
-                                       exec_branch<F, Fwd::Rs1, true>,
-                                       exec_branch<F, Fwd::Rs2, true>,
-                                       exec_branch<F, Fwd::Both, true>, false};
+constexpr Handlers op_branch_self_loop{
+    exec_branch<F, Fwd::None, true>, exec_branch<F, Fwd::Rs1, true>, exec_branch<F, Fwd::Rs2, true>,
+    exec_branch<F, Fwd::Both, true>, false};
 template <auto F>
-constexpr Handlers op_branch{exec_branch<F, Fwd::None, false>, exec_branch<F, Fwd::Rs1, false>,
-                             exec_branch<F, Fwd::Rs2, false>,  exec_branch<F, Fwd::Both, false>,
-                             false,                            &op_branch_self_loop<F>};
+constexpr Handlers op_branch{exec_branch<F, Fwd::None, false>,
+                             exec_branch<F, Fwd::Rs1, false>,
+                             exec_branch<F, Fwd::Rs2, false>,
+                             exec_branch<F, Fwd::Both, false>,
+                             false,
+                             &op_branch_self_loop<F>};
 
 // Loads and stores: the soft-TLB hit inline; everything else in a slow path
 // (load_slow, store_slow: insn-mem.h) reached by a tail call, so that the

@@ -291,7 +291,7 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
         return false;
     }
     MemoryRegion* mr = fr->mr;
-    if (!mr->is_ram() && size > 1 && (pa & (size - 1))) { // sizes are powers of 2
+    if (!mr->is_ram() && size > 1 && (pa & (size - 1))) {       // sizes are powers of 2
         return access_bytes(h, va, size, access, value, cause); // misaligned MMIO
     }
     if (Int128(pa) + size > fr->end) {
