@@ -38,6 +38,7 @@ namespace detail {
 
 std::atomic<int> g_bql_word{0};
 thread_local constinit bool t_bql_held = false;
+std::atomic<std::atomic<bool>*> g_bql_let_go{nullptr};
 static_assert(std::atomic<int>::is_always_lock_free && sizeof(std::atomic<int>) == sizeof(int),
               "the futex is the atomic's own int");
 
@@ -46,6 +47,12 @@ static_assert(std::atomic<int>::is_always_lock_free && sizeof(std::atomic<int>) 
 // that its own unlock wakes the next sleeper, if there is one.
 void bql_lock_contended() {
     int c = g_bql_word.exchange(2, std::memory_order_acquire);
+    // A thread that keeps the lock between critical sections: ask it to
+    // let go (see bql_keep).
+    if (c != 0) {
+        if (std::atomic<bool>* let_go = g_bql_let_go.load(std::memory_order_acquire))
+            let_go->store(true, std::memory_order_relaxed);
+    }
     while (c != 0) {
         syscall(SYS_futex, reinterpret_cast<int*>(&g_bql_word), FUTEX_WAIT_PRIVATE, 2, nullptr,
                 nullptr, 0);

@@ -9,8 +9,10 @@
 //
 // Who holds it when:
 //   - the main thread, around every handler the io_context runs;
-//   - the vCPU thread, around MMIO dispatch, interrupt delivery and timers;
-//     plain RAM accesses through the soft TLB take no lock.
+//   - the vCPU thread, around MMIO dispatch, interrupt delivery and timers
+//     (after an MMIO access a hart keeps it to the end of its chain of
+//     blocks, or until someone waits: bql_keep); plain RAM accesses through
+//     the soft TLB take no lock.
 //
 // The main loop is a Boost.Asio io_context on the main thread. Other threads
 // hand it work with main_loop_post().
@@ -32,6 +34,8 @@ namespace mq {
 namespace detail {
 extern std::atomic<int> g_bql_word;
 extern thread_local constinit bool t_bql_held;
+// The flag of the thread that keeps the lock (bql_keep), or null.
+extern std::atomic<std::atomic<bool>*> g_bql_let_go;
 void bql_lock_contended();
 void bql_wake_waiter();
 } // namespace detail
@@ -44,12 +48,36 @@ inline void bql_lock() {
     detail::t_bql_held = true;
 }
 
-inline void bql_unlock() {
+// Returns whether someone was waiting for the lock (and was woken).
+inline bool bql_unlock() {
     detail::t_bql_held = false;
-    if (detail::g_bql_word.exchange(0, std::memory_order_release) == 2) detail::bql_wake_waiter();
+    if (detail::g_bql_word.exchange(0, std::memory_order_release) != 2) return false;
+    detail::bql_wake_waiter();
+    return true;
 }
 
 inline bool bql_locked() { return detail::t_bql_held; } // by the calling thread
+
+// Keeping the lock between critical sections. A thread that takes it for
+// many short ones in a row (a hart polling a device register, where the two
+// atomic instructions are a third of a round trip) may hold it from one to
+// the next. While it does, `let_go` names a flag of its own that a thread
+// about to sleep on the lock sets, asking the keeper to drop it soon (a
+// hart looks at its irq_check between blocks). Called with the lock held;
+// bql_keep_end() forgets the flag and unlocks. The flag is a hint: a waiter
+// may read it a moment too early and set nothing, so a keeper also checks
+// bql_waited_for() now and then, and never keeps the lock for long.
+inline void bql_keep(std::atomic<bool>* let_go) {
+    detail::g_bql_let_go.store(let_go, std::memory_order_release);
+}
+
+inline bool bql_keep_end() {
+    detail::g_bql_let_go.store(nullptr, std::memory_order_relaxed);
+    return bql_unlock();
+}
+
+// Whether a thread is waiting for the lock (a hint: it may be about to).
+inline bool bql_waited_for() { return detail::g_bql_word.load(std::memory_order_relaxed) == 2; }
 
 // Holds the big lock for a scope.
 class BqlGuard {

@@ -1,6 +1,6 @@
 // The big lock (core/main-loop.h): a futex word taken inline. These check
-// that it excludes, that it tells who holds it, and that a thread asleep on
-// it is woken when it is released.
+// that it excludes, that it tells who holds it, that a thread asleep on it
+// is woken when it is released, and that a keeper is asked to let go.
 #include "core/main-loop.h"
 
 #include <gtest/gtest.h>
@@ -73,6 +73,37 @@ TEST(Bql, AWaiterGetsInAfterTheHolderLetsGo) {
     bql_unlock();
     waiter.join();
     EXPECT_TRUE(waiter_in);
+}
+
+// A keeper (a hart between MMIO accesses) names a flag; a thread that comes
+// to wait for the lock sets it, is seen waiting, and gets in once the keeper
+// lets go, which tells the keeper that someone was waiting.
+TEST(Bql, AWaiterAsksTheKeeperToLetGo) {
+    std::atomic<bool> let_go{false};
+    std::atomic<bool> waiter_in{false};
+    bql_lock();
+    bql_keep(&let_go);
+    EXPECT_FALSE(bql_waited_for());
+    std::thread waiter([&] {
+        BqlGuard bql;
+        waiter_in = true;
+    });
+    for (int i = 0; i < 5000 && !let_go; i++)
+        std::this_thread::sleep_for(1ms);
+    EXPECT_TRUE(let_go);
+    EXPECT_TRUE(bql_waited_for());
+    EXPECT_FALSE(waiter_in);
+    EXPECT_TRUE(bql_keep_end());
+    waiter.join();
+    EXPECT_TRUE(waiter_in);
+    // Nobody waits now: the next keeper's end says so, and its flag stays
+    // clear.
+    let_go = false;
+    bql_lock();
+    bql_keep(&let_go);
+    EXPECT_FALSE(bql_keep_end());
+    EXPECT_FALSE(let_go);
+    EXPECT_FALSE(bql_locked());
 }
 
 } // namespace

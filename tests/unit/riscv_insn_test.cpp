@@ -1,6 +1,7 @@
 // RV64I, M, A, C and Zicsr, instruction by instruction: each test assembles a few
 // instructions (hart_harness.h), runs them on a hart in M-mode and checks
 // the registers, memory, pc, and the traps the spec asks for.
+#include "core/main-loop.h"
 #include "hw/cpu/riscv/insn-table.h"
 #include "tests/unit/hart_harness.h"
 
@@ -8,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 using namespace mq;
@@ -331,6 +335,66 @@ TEST_F(RiscvInsn, TheHartSeesTheMemoryMapAsItChanges) {
     t.run({lw(a0, 0, a1)});
     EXPECT_FALSE(t.trapped());
     EXPECT_EQ(h.x[a0], 0x1234u);
+    t.unmap_io(&dev);
+}
+
+// MMIO runs under the big lock, which the hart keeps from one access to the
+// next (mmu.cpp, dispatch_io) but never past hart_run.
+TEST_F(RiscvInsn, MmioRunsUnderTheBigLockAndHartRunDropsIt) {
+    constexpr uint64_t DEV = 0x10000000;
+    int reads = 0, under_lock = 0;
+    MemoryRegionOps ops;
+    ops.read = [&](hwaddr, unsigned) -> uint64_t {
+        reads++;
+        under_lock += bql_locked();
+        return 7;
+    };
+    ops.write = [](hwaddr, uint64_t, unsigned) {};
+    MemoryRegion dev;
+    memory_region_init_io(&dev, nullptr, std::move(ops), "t-dev", 0x1000);
+    t.map_io(DEV, &dev);
+    h.x.set(a1, DEV);
+    t.run({lw(a0, 0, a1), lw(a2, 4, a1), addi(a3, a2, 1)});
+    EXPECT_FALSE(t.trapped());
+    EXPECT_EQ(h.x[a3], 8u);
+    EXPECT_EQ(reads, 2);
+    EXPECT_EQ(under_lock, 2);
+    EXPECT_FALSE(bql_locked()) << "hart_run returned with the big lock";
+    t.unmap_io(&dev);
+}
+
+// A hart polling a device register keeps the big lock between accesses; a
+// thread that comes to wait for it gets it while the hart still polls, not
+// only once the hart's slice is over.
+TEST_F(RiscvInsn, AThreadWaitingForTheBigLockGetsItFromAPollingHart) {
+    constexpr uint64_t DEV = 0x10000000;
+    MemoryRegionOps ops;
+    ops.read = [](hwaddr, unsigned) -> uint64_t { return 0; };
+    ops.write = [](hwaddr, uint64_t, unsigned) {};
+    MemoryRegion dev;
+    memory_region_init_io(&dev, nullptr, std::move(ops), "t-dev", 0x1000);
+    t.map_io(DEV, &dev);
+    h.x.set(a1, DEV);
+    // Until the register reads non-zero: never. run() goes once round.
+    t.run({lw(a0, 0, a1), beq(a0, zero, -4)});
+    std::atomic<bool> stop{false}, polling{true};
+    uint64_t spent = 0;
+    constexpr uint64_t kBudget = 400'000'000; // many seconds of polling
+    std::thread hart_thread([&] {
+        spent = hart_run(h, kBudget, stop);
+        polling = false;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    bool hart_still_polling;
+    {
+        BqlGuard bql;
+        hart_still_polling = polling;
+    }
+    stop = true;
+    hart_thread.join();
+    EXPECT_TRUE(hart_still_polling);
+    EXPECT_LT(spent, kBudget);
+    EXPECT_EQ(h.pc & ~7ull, CODE);
     t.unmap_io(&dev);
 }
 

@@ -317,6 +317,11 @@ struct Hart {
     // Set by anyone who may have made an interrupt pending; checked between blocks.
     std::atomic<bool> irq_check{false};
     std::atomic<bool> tlb_flush_request{false};
+    // The big lock, kept from an MMIO access to the end of the chain of
+    // blocks (mmu.cpp, dispatch_io); keeping is off for the rest of the
+    // slice once someone has waited for it.
+    bool bql_kept = false;
+    bool bql_keep_ok = true;
 
     // --- the debugger (gdb-target.cpp); set only while the vCPU thread is stopped ---
     struct Debug {
@@ -448,6 +453,9 @@ bool hart_set_irq(Hart& h, unsigned irq, bool level);
 // the one it took last, unless a newer one was published since.
 const FlatView& hart_flatview(Hart& h);
 void tlb_flush(Hart& h);
+// Drops the big lock if the hart kept it after MMIO (hart_run, at the end of
+// each chain of blocks).
+void hart_bql_drop(Hart& h);
 // sfence.vma (and sinval.vma) with register rs1: x0 flushes everything;
 // another names one virtual address, whose page goes (everything, when it
 // may lie in a superpage the TLB holds).

@@ -575,7 +575,9 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
     // With breakpoints set, blocks are not chained: every block start passes
     // the breakpoint check below, and blocks end before a breakpoint.
     const bool breakpoints = g_debug_breakpoints;
+    h.bql_keep_ok = true;
     while (spent() < budget && !stop.load(std::memory_order_relaxed)) {
+        hart_bql_drop(h); // kept since an MMIO access of the chain that ended
         // A debugger's single step: one instruction, interrupts held off.
         const bool single = h.dbg.step;
         // An armed execute or icount trigger sees every instruction.
@@ -687,6 +689,7 @@ uint64_t hart_run(Hart& h, uint64_t budget, const std::atomic<bool>& stop) {
             break;
         }
     }
+    hart_bql_drop(h);
     c.forget_seen.store(~0ull, std::memory_order_release);
     t_current_hart = nullptr;
     return spent();

@@ -214,14 +214,29 @@ void fill(Tlb& tlb, uint64_t va, uint8_t* host) {
     e.addend = reinterpret_cast<uintptr_t>(host - (va & 0xfff)) - (va & PAGE_MASK);
 }
 
-// Device accesses happen under the big lock.
-bool dispatch_io(MemoryRegion* mr, hwaddr off, unsigned size, Access access, uint64_t* value,
-                 uint64_t* cause) {
-    MemTxResult r;
-    {
-        BqlGuard bql;
-        r = access == Access::Load ? memory_region_dispatch_read(mr, off, value, size)
-                                   : memory_region_dispatch_write(mr, off, *value, size);
+// MMIO runs under the big lock. Taking it and dropping it are an atomic
+// instruction each, a third of an edu register round trip; so a hart that
+// has taken it for an access keeps it (bql_keep) until its chain of blocks
+// ends, where hart_run drops it (hart_bql_drop): a driver polling a device
+// locks once per chain, not twice per access. A thread that comes to wait
+// for the lock ends the chain at the next block (it sets irq_check), or the
+// next access sees it waiting; either way, once someone has waited, the
+// hart takes the lock access by access until its slice ends, as the waiter
+// would otherwise lose the race for it to a hart that never lets go long.
+bool dispatch_io(Hart& h, MemoryRegion* mr, hwaddr off, unsigned size, Access access,
+                 uint64_t* value, uint64_t* cause) {
+    if (h.bql_kept && bql_waited_for()) hart_bql_drop(h);
+    const bool kept = h.bql_kept;
+    if (!kept) bql_lock();
+    MemTxResult r = access == Access::Load ? memory_region_dispatch_read(mr, off, value, size)
+                                           : memory_region_dispatch_write(mr, off, *value, size);
+    if (!kept) {
+        if (h.bql_keep_ok) {
+            h.bql_kept = true;
+            bql_keep(&h.irq_check);
+        } else {
+            bql_unlock();
+        }
     }
     if (r != MEMTX_OK) {
         *cause = access_fault(access);
@@ -325,7 +340,7 @@ bool access_one(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* va
                                     : h.iotlb_store)[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
         e = IoTlbEntry{va & PAGE_MASK, mr, off & PAGE_MASK};
     }
-    return dispatch_io(mr, off, size, access, value, cause);
+    return dispatch_io(h, mr, off, size, access, value, cause);
 }
 
 bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* value,
@@ -345,7 +360,7 @@ bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* v
                                 : h.iotlb_store)[h.data_tlb][(va >> 12) & (TLB_SIZE - 1)];
     if (io.tag == (va & PAGE_MASK) && (va & 0xfff) + size <= 0x1000 &&
         !(va & (size - 1))) { // aligned (sizes are powers of 2; a division is slow)
-        return dispatch_io(io.mr, io.base + (va & 0xfff), size, access, value, cause);
+        return dispatch_io(h, io.mr, io.base + (va & 0xfff), size, access, value, cause);
     }
     uint64_t first = 0x1000 - (va & 0xfff); // bytes on the first page
     if (first < size) {
@@ -366,6 +381,12 @@ bool access_slow(Hart& h, uint64_t va, unsigned size, Access access, uint64_t* v
 }
 
 } // namespace
+
+void hart_bql_drop(Hart& h) {
+    if (!h.bql_kept) return;
+    h.bql_kept = false;
+    if (bql_keep_end()) h.bql_keep_ok = false; // someone waited: no keeping this slice
+}
 
 void tlb_flush(Hart& h) {
     for (auto* set : {&h.tlb_load, &h.tlb_store, &h.tlb_exec}) {
@@ -515,7 +536,7 @@ bool mem_cbo_zero(Hart& h, uint64_t va, unsigned size, uint64_t* cause) {
         // A device gets byte stores, as QEMU's fallback does.
         for (unsigned b = 0; b < size; b++) {
             uint64_t zero = 0;
-            if (!dispatch_io(fr->mr, off + b, 1, Access::Store, &zero, cause)) return false;
+            if (!dispatch_io(h, fr->mr, off + b, 1, Access::Store, &zero, cause)) return false;
         }
         return true;
     }
