@@ -70,6 +70,8 @@ spdlog::logger& qemu_logger(LogMask item) {
     return *state().loggers[0];
 }
 
+void qemu_log_write(LogMask item, std::string_view line) { qemu_logger(item).info("{}", line); }
+
 Result<uint32_t> qemu_str_to_log_mask(std::string_view items) {
     uint32_t mask = 0;
     // A plain loop, not std::views::split: clang 14 (scripts/fuzz) cannot

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 
+#include <spdlog/logger.h>
 #include <spdlog/sinks/base_sink.h>
 
 #include <cstdio>

@@ -306,7 +306,7 @@ void log_block(const Hart& h, const Block& b) {
             i.len == 2 ? fmt::format("{:04x}    ", i.raw) : fmt::format("{:08x}", i.raw);
         out += fmt::format("0x{:016x}:  {}          {}\n", pc, raw, disassemble(i.raw, pc));
     }
-    qemu_logger(LOG_IN_ASM).info("{}", out);
+    qemu_log_write(LOG_IN_ASM, out);
 }
 
 // Whether the format's rd field names an x register the instruction writes.
@@ -488,8 +488,8 @@ void log_trace(Hart& h, uint64_t pc, const DecodedInsn& i, const XRegs& before) 
     for (unsigned r = 1; r < 32; r++) {
         if (h.x[r] != before[r]) line += fmt::format("  x{} 0x{:016x}", r, h.x[r]);
     }
-    if (qemu_loglevel_mask(LOG_EXEC)) qemu_logger(LOG_EXEC).info("{}", line);
-    if (qemu_loglevel_mask(LOG_CPU)) qemu_logger(LOG_CPU).info("{}", hart_dump_registers(h));
+    if (qemu_loglevel_mask(LOG_EXEC)) qemu_log_write(LOG_EXEC, line);
+    if (qemu_loglevel_mask(LOG_CPU)) qemu_log_write(LOG_CPU, hart_dump_registers(h));
 }
 
 } // namespace
