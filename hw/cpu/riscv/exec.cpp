@@ -34,6 +34,7 @@
 #include "hw/cpu/riscv/insn-table.h"
 #include "hw/cpu/riscv/mem.h"
 
+#include <cstdlib>
 #include <mutex>
 
 namespace mq::riscv {
@@ -43,9 +44,16 @@ namespace mq::riscv {
 // boot misses in it 2.6 times less often (each miss is a hash lookup).
 constexpr unsigned kJumpCacheSize = 16384;
 
+// An entry with no block is empty. All zeros is empty: the cache comes
+// zeroed from calloc, which for an allocation this size is fresh pages from
+// the kernel that nothing touches until a block goes there (a quarter of a
+// megabyte per hart that start-up does not write).
 struct JumpCacheEntry {
-    uint64_t vpc = ~0ull;
-    Block* block = nullptr;
+    uint64_t vpc;
+    Block* block;
+};
+struct FreeDeleter {
+    void operator()(void* p) const { std::free(p); }
 };
 
 // What another thread asks a hart's cache to do, applied between its blocks.
@@ -59,7 +67,8 @@ struct CodeRequest {
 };
 
 struct BlockCache {
-    std::array<JumpCacheEntry, kJumpCacheSize> jc;
+    std::unique_ptr<JumpCacheEntry[], FreeDeleter> jc{
+        static_cast<JumpCacheEntry*>(std::calloc(kJumpCacheSize, sizeof(JumpCacheEntry)))};
     std::unordered_map<const uint8_t*, std::unique_ptr<Block>> by_host;
     std::unordered_map<uintptr_t, std::vector<Block*>> by_page;
     // Invalidated blocks stay allocated until no jump cache or link can
@@ -203,7 +212,7 @@ void invalidate_range(Hart& h, const uint8_t* host, size_t len) {
 // between blocks.
 void collect_garbage(Hart& h) {
     BlockCache& c = *h.blocks;
-    std::fill(c.jc.begin(), c.jc.end(), JumpCacheEntry{});
+    std::fill_n(c.jc.get(), kJumpCacheSize, JumpCacheEntry{});
     h.exit_insn = nullptr; // it may be in a block about to be freed
     c.graveyard.clear();
     c.want_gc = false;
@@ -495,7 +504,7 @@ void log_trace(Hart& h, uint64_t pc, const DecodedInsn& i, const XRegs& before) 
 } // namespace
 
 Hart::Hart() : blocks(std::make_unique<BlockCache>()) {
-    std::fill(blocks->jc.begin(), blocks->jc.end(), JumpCacheEntry{});
+    if (!blocks->jc) throw std::bad_alloc();
     auto& reg = registry();
     std::lock_guard g(reg.lock);
     // The first free owner bit; harts beyond 63 share the last one.
