@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,16 @@ constexpr uint64_t RAM_END = test::HartHarness::RAM_BASE + test::HartHarness::RA
 constexpr uint32_t JAL_SELF = test::HartHarness::JAL_SELF;
 constexpr uint64_t GARBAGE = 0x5555555555555555ull;
 constexpr uint64_t MIN64 = 0x8000000000000000ull;
+
+// A page of device registers at DEV: reads return what `read` says, writes
+// go nowhere.
+constexpr uint64_t DEV = 0x10000000;
+void init_test_device(MemoryRegion* dev, std::function<uint64_t(hwaddr, unsigned)> read) {
+    MemoryRegionOps ops;
+    ops.read = std::move(read);
+    ops.write = [](hwaddr, uint64_t, unsigned) {};
+    memory_region_init_io(dev, nullptr, std::move(ops), "t-dev", 0x1000);
+}
 
 class RiscvInsn : public ::testing::Test {
 protected:
@@ -323,12 +334,8 @@ TEST_F(RiscvInsn, FenceIMakesStoresToCodeVisible) {
 // changes: a device mapped after a load from its address faulted is reached
 // by the next load.
 TEST_F(RiscvInsn, TheHartSeesTheMemoryMapAsItChanges) {
-    constexpr uint64_t DEV = 0x10000000;
-    MemoryRegionOps ops;
-    ops.read = [](hwaddr, unsigned) -> uint64_t { return 0x1234; };
-    ops.write = [](hwaddr, uint64_t, unsigned) {};
     MemoryRegion dev;
-    memory_region_init_io(&dev, nullptr, std::move(ops), "t-dev", 0x1000);
+    init_test_device(&dev, [](hwaddr, unsigned) -> uint64_t { return 0x1234; });
     h.x.set(a1, DEV);
     EXPECT_TRUE(traps({lw(a0, 0, a1)}, EXCP_LOAD_ACCESS_FAULT, CODE, DEV)) << "nothing there yet";
     t.map_io(DEV, &dev);
@@ -341,17 +348,13 @@ TEST_F(RiscvInsn, TheHartSeesTheMemoryMapAsItChanges) {
 // MMIO runs under the big lock, which the hart keeps from one access to the
 // next (mmu.cpp, dispatch_io) but never past hart_run.
 TEST_F(RiscvInsn, MmioRunsUnderTheBigLockAndHartRunDropsIt) {
-    constexpr uint64_t DEV = 0x10000000;
     int reads = 0, under_lock = 0;
-    MemoryRegionOps ops;
-    ops.read = [&](hwaddr, unsigned) -> uint64_t {
+    MemoryRegion dev;
+    init_test_device(&dev, [&](hwaddr, unsigned) -> uint64_t {
         reads++;
         under_lock += bql_locked();
         return 7;
-    };
-    ops.write = [](hwaddr, uint64_t, unsigned) {};
-    MemoryRegion dev;
-    memory_region_init_io(&dev, nullptr, std::move(ops), "t-dev", 0x1000);
+    });
     t.map_io(DEV, &dev);
     h.x.set(a1, DEV);
     t.run({lw(a0, 0, a1), lw(a2, 4, a1), addi(a3, a2, 1)});
@@ -367,12 +370,8 @@ TEST_F(RiscvInsn, MmioRunsUnderTheBigLockAndHartRunDropsIt) {
 // thread that comes to wait for it gets it while the hart still polls, not
 // only once the hart's slice is over.
 TEST_F(RiscvInsn, AThreadWaitingForTheBigLockGetsItFromAPollingHart) {
-    constexpr uint64_t DEV = 0x10000000;
-    MemoryRegionOps ops;
-    ops.read = [](hwaddr, unsigned) -> uint64_t { return 0; };
-    ops.write = [](hwaddr, uint64_t, unsigned) {};
     MemoryRegion dev;
-    memory_region_init_io(&dev, nullptr, std::move(ops), "t-dev", 0x1000);
+    init_test_device(&dev, [](hwaddr, unsigned) -> uint64_t { return 0; });
     t.map_io(DEV, &dev);
     h.x.set(a1, DEV);
     // Until the register reads non-zero: never. run() goes once round.
